@@ -1,0 +1,3 @@
+module github.com/zhuisu/zhuisu
+
+go 1.26
