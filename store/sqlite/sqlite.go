@@ -1,0 +1,183 @@
+// Package sqlite is the embedded store: one SQLite file through the pure-Go driver
+// modernc.org/sqlite, in WAL mode with synchronous=FULL so an acknowledged capture survives
+// a crash. It holds plain SQL only; rules live in the services.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/store"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DB is a store.Store on one SQLite file.
+type DB struct {
+	db   *sql.DB // read and write pool
+	path string
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path. It does not migrate.
+func Open(ctx context.Context, path string) (*DB, error) {
+	// Pragmas go in the DSN so that every pooled connection gets them.
+	q := url.Values{}
+	for _, p := range []string{
+		"journal_mode(WAL)",
+		"synchronous(FULL)",
+		"busy_timeout(10000)",
+		"foreign_keys(1)",
+		"cache_size(-65536)",
+		"temp_store(MEMORY)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, zhuisu.Wrap(err, zhuisu.EUnavailable, "open SQLite database %s", path)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, zhuisu.Wrap(err, zhuisu.EUnavailable, "open SQLite database %s", path)
+	}
+	return &DB{db: db, path: path}, nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "database unreachable")
+	}
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		n, _, ok := strings.Cut(e.Name(), "_")
+		if !ok {
+			continue
+		}
+		v, err := strconv.Atoi(n)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: bad number", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// SchemaVersion returns the applied and the expected schema version.
+func (s *DB) SchemaVersion(ctx context.Context) (have, want int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	want = ms[len(ms)-1].version
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return 0, 0, mapErr(err, "schema version")
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return 0, 0, mapErr(err, "schema version")
+	}
+	return have, want, nil
+}
+
+// Migrate applies every pending migration, each in its own transaction.
+func (s *DB) Migrate(ctx context.Context) error {
+	have, _, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.version <= have {
+			continue
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return mapErr(err, "migrate")
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return zhuisu.Wrap(err, zhuisu.EInternal, "migration %s failed", m.name)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))`, m.version); err != nil {
+			tx.Rollback()
+			return mapErr(err, "migrate")
+		}
+		if err := tx.Commit(); err != nil {
+			return mapErr(err, "migrate")
+		}
+	}
+	return nil
+}
+
+// mapErr turns a driver error into a domain error by the driver's result code.
+func mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ze *zhuisu.Error
+	if errors.As(err, &ze) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return zhuisu.Wrap(err, zhuisu.ENotFound, "%s: not found", what)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "%s: %v", what, err)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			return zhuisu.Wrap(err, zhuisu.EConflict, "%s: already exists", what)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return zhuisu.Wrap(err, zhuisu.EUnavailable, "%s: database busy", what)
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return zhuisu.Wrap(err, zhuisu.EUnavailable, "%s: storage unavailable", what)
+		}
+	}
+	return zhuisu.Wrap(err, zhuisu.EInternal, "%s failed", what)
+}

@@ -1,0 +1,450 @@
+// Package storetest is the one suite every store adapter must pass. Each test gets a fresh,
+// migrated store from the adapter's opener, so no test depends on another's data.
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/store"
+)
+
+// Opener returns a fresh, empty, migrated store; the test's cleanup closes it.
+type Opener func(t *testing.T) store.Store
+
+// Run runs the whole suite against open.
+func Run(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"MigrateIsIdempotentAndReportsVersion", testMigrate},
+		{"CaptureAssignsDenseSeqsFromZero", testDenseSeqs},
+		{"CaptureReportsDuplicatesInAndAcrossBatches", testDuplicates},
+		{"CaptureConflictingEventIDStoresNothing", testConflict},
+		{"DeclarationMarksOriginalOnce", testDeclaration},
+		{"EventsFilterByColumnsAndTimes", testFilterColumns},
+		{"EventsFilterByKeys", testFilterKeys},
+		{"EventsPageInOrder", testPaging},
+		{"MissingThingsAreNotFound", testNotFound},
+		{"JobsListNewestFirst", testJobs},
+		{"TokensFoundByHashUntilRevoked", testTokens},
+		{"NamedQueriesAreUniqueByName", testNamedQueries},
+		{"DistinctListsValuesInOrder", testDistinct},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+var base = time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+
+// ev builds a stored event whose hash derives from name, so equal names are duplicates.
+func ev(name string, mod func(e *epcis.Event), keys ...store.Key) *store.Event {
+	e := &epcis.Event{
+		Type:                epcis.ObjectEvent,
+		EventID:             "urn:uuid:" + name,
+		EventTime:           base,
+		EventTimeZoneOffset: "+08:00",
+		RecordTime:          base.Add(time.Hour),
+		Action:              epcis.ActionObserve,
+		BizStep:             "shipping",
+	}
+	if mod != nil {
+		mod(e)
+	}
+	return &store.Event{
+		Hash:    sha256.Sum256([]byte(name)),
+		Event:   e,
+		Doc:     []byte(`{"name":"` + name + `"}`),
+		Subject: "91350100M000100Y43",
+		Keys:    keys,
+	}
+}
+
+var jobN int
+
+func batch(events ...*store.Event) *store.Batch {
+	jobN++
+	return &store.Batch{
+		Job: &store.Job{
+			ID: fmt.Sprintf("job-%06d", jobN), State: store.JobSuccess, CreatedAt: base, FinishedAt: base,
+			Events: len(events),
+		},
+		Events: events,
+	}
+}
+
+func mustCapture(t *testing.T, s store.Store, b *store.Batch) *store.CaptureResult {
+	t.Helper()
+	res, err := s.Capture(context.Background(), b)
+	if err != nil {
+		t.Fatalf("Capture: %v", err)
+	}
+	return res
+}
+
+func seqs(events []*store.Event) []int64 {
+	out := make([]int64, len(events))
+	for i, e := range events {
+		out[i] = e.Seq
+	}
+	return out
+}
+
+func query(t *testing.T, s store.Store, q *store.EventQuery) []int64 {
+	t.Helper()
+	got, err := s.Events(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Events: %v", err)
+	}
+	return seqs(got)
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func testMigrate(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	have, want, err := s.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if have != want || want < 1 {
+		t.Fatalf("schema version have %d want %d", have, want)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
+
+func testDenseSeqs(t *testing.T, s store.Store) {
+	r1 := mustCapture(t, s, batch(ev("a", nil), ev("b", nil)))
+	r2 := mustCapture(t, s, batch(ev("c", nil)))
+	if !equal(r1.Seqs, []int64{0, 1}) || !equal(r2.Seqs, []int64{2}) {
+		t.Fatalf("seqs %v %v, want [0 1] [2]", r1.Seqs, r2.Seqs)
+	}
+	n, err := s.CountEvents(context.Background())
+	if err != nil || n != 3 {
+		t.Fatalf("CountEvents = %d, %v; want 3", n, err)
+	}
+}
+
+func testDuplicates(t *testing.T, s store.Store) {
+	r1 := mustCapture(t, s, batch(ev("a", nil), ev("a", nil), ev("b", nil)))
+	if r1.Stored != 2 || r1.Duplicates != 1 || !r1.Duplicate[1] || r1.Seqs[1] != 0 {
+		t.Fatalf("first batch: %+v", r1)
+	}
+	r2 := mustCapture(t, s, batch(ev("b", nil), ev("c", nil)))
+	if r2.Stored != 1 || !r2.Duplicate[0] || r2.Seqs[0] != 1 || r2.Seqs[1] != 2 {
+		t.Fatalf("second batch: %+v", r2)
+	}
+	job, err := s.Job(context.Background(), "job-"+fmt.Sprintf("%06d", jobN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Stored != 1 || job.Duplicates != 1 {
+		t.Fatalf("job counts stored=%d duplicates=%d, want 1 1", job.Stored, job.Duplicates)
+	}
+}
+
+func testConflict(t *testing.T, s store.Store) {
+	mustCapture(t, s, batch(ev("a", nil)))
+	other := ev("other", func(e *epcis.Event) { e.EventID = "urn:uuid:a" })
+	b := batch(ev("new", nil), other)
+	_, err := s.Capture(context.Background(), b)
+	if zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("Capture with a reused eventID: err %v, want conflict", err)
+	}
+	n, _ := s.CountEvents(context.Background())
+	if n != 1 {
+		t.Fatalf("events after failed batch = %d, want 1", n)
+	}
+	if _, err := s.Job(context.Background(), b.Job.ID); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("job of failed batch: %v, want not found", err)
+	}
+}
+
+func testDeclaration(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustCapture(t, s, batch(ev("a", nil)))
+	decl := func() *store.Event {
+		return ev("a", func(e *epcis.Event) {
+			e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base, Reason: "incorrect_data"}
+		})
+	}
+	r := mustCapture(t, s, batch(decl()))
+	if r.Stored != 1 || r.Seqs[0] != 1 {
+		t.Fatalf("declaration: %+v", r)
+	}
+	r = mustCapture(t, s, batch(decl()))
+	if r.Duplicates != 1 || r.Seqs[0] != 1 {
+		t.Fatalf("second declaration: %+v, want duplicate of seq 1", r)
+	}
+	got, err := s.Event(ctx, "urn:uuid:a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Seq != 0 || got.DeclaredBy != 1 || string(got.DeclarationDoc) != `{"name":"a"}` {
+		t.Fatalf("original: seq %d declaredBy %d declDoc %q", got.Seq, got.DeclaredBy, got.DeclarationDoc)
+	}
+	yes, no := true, false
+	if s := query(t, s, &store.EventQuery{Declared: &yes}); !equal(s, []int64{0}) {
+		t.Fatalf("declared events %v, want [0]", s)
+	}
+	if s := query(t, s, &store.EventQuery{Declared: &no}); len(s) != 0 {
+		t.Fatalf("undeclared events %v, want none", s)
+	}
+	if s := query(t, s, &store.EventQuery{IncludeDeclarations: true}); !equal(s, []int64{0, 1}) {
+		t.Fatalf("with declarations %v, want [0 1]", s)
+	}
+}
+
+func testFilterColumns(t *testing.T, s store.Store) {
+	mustCapture(t, s, batch(
+		ev("a", nil),
+		ev("b", func(e *epcis.Event) {
+			e.Type = epcis.AggregationEvent
+			e.Action = epcis.ActionAdd
+			e.BizStep = "packing"
+			e.Disposition = "in_progress"
+			e.ReadPoint = &epcis.Location{ID: "https://id.gs1.org/414/6901234000017"}
+			e.BizLocation = &epcis.Location{ID: "https://id.gs1.org/414/6901234000024"}
+			e.EventTime = base.Add(2 * time.Hour)
+			e.RecordTime = base.Add(3 * time.Hour)
+		}),
+	))
+	tests := []struct {
+		name string
+		q    store.EventQuery
+		want []int64
+	}{
+		{"type", store.EventQuery{Types: []epcis.EventType{epcis.AggregationEvent}}, []int64{1}},
+		{"action", store.EventQuery{Actions: []string{"OBSERVE"}}, []int64{0}},
+		{"bizStep", store.EventQuery{BizSteps: []string{"packing", "x"}}, []int64{1}},
+		{"disposition", store.EventQuery{Dispositions: []string{"in_progress"}}, []int64{1}},
+		{"readPoint", store.EventQuery{ReadPoints: []string{"https://id.gs1.org/414/6901234000017"}}, []int64{1}},
+		{"bizLocation", store.EventQuery{BizLocations: []string{"https://id.gs1.org/414/6901234000024"}}, []int64{1}},
+		{"eventID", store.EventQuery{EventIDs: []string{"urn:uuid:a"}}, []int64{0}},
+		{"eventTimeGE", store.EventQuery{EventTimeGE: base.Add(time.Hour)}, []int64{1}},
+		{"eventTimeLT", store.EventQuery{EventTimeLT: base.Add(time.Hour)}, []int64{0}},
+		{"eventTimeGE inclusive", store.EventQuery{EventTimeGE: base.Add(2 * time.Hour)}, []int64{1}},
+		{"recordTimeGE", store.EventQuery{RecordTimeGE: base.Add(2 * time.Hour)}, []int64{1}},
+		{"recordTimeLT", store.EventQuery{RecordTimeLT: base.Add(2 * time.Hour)}, []int64{0}},
+		{"no match", store.EventQuery{BizSteps: []string{"none"}}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := query(t, s, &tc.q); !equal(got, tc.want) {
+				t.Fatalf("got %v want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func testFilterKeys(t *testing.T, s store.Store) {
+	const gtin = "https://id.gs1.org/01/06901234567892"
+	mustCapture(t, s, batch(
+		ev("a", nil, store.Key{Role: store.RoleEPC, Value: gtin + "/21/1"}, store.Key{Role: store.RoleSource, Type: "owning_party", Value: "https://id.gs1.org/417/6901234000000"}),
+		ev("b", nil, store.Key{Role: store.RoleParent, Value: "https://id.gs1.org/00/369012340000000018"}, store.Key{Role: store.RoleChild, Value: gtin + "/21/1"}),
+		ev("c", nil, store.Key{Role: store.RoleEPC, Value: gtin + "/21/10"}),
+	))
+	tests := []struct {
+		name string
+		m    []store.KeyMatch
+		want []int64
+	}{
+		{"exact in one role", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{gtin + "/21/1"}}}, []int64{0}},
+		{"exact in any role", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC, store.RoleChild, store.RoleParent}, Values: []string{gtin + "/21/1"}}}, []int64{0, 1}},
+		{"prefix", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Prefixes: []string{gtin + "/21/"}}}, []int64{0, 2}},
+		{"typed", []store.KeyMatch{{Roles: []store.Role{store.RoleSource}, Types: []string{"owning_party"}, Values: []string{"https://id.gs1.org/417/6901234000000"}}}, []int64{0}},
+		{"wrong type", []store.KeyMatch{{Roles: []store.Role{store.RoleSource}, Types: []string{"location"}, Values: []string{"https://id.gs1.org/417/6901234000000"}}}, nil},
+		{"two matches are ANDed", []store.KeyMatch{
+			{Roles: []store.Role{store.RoleEPC}, Prefixes: []string{gtin}},
+			{Roles: []store.Role{store.RoleSource}, Values: []string{"https://id.gs1.org/417/6901234000000"}},
+		}, []int64{0}},
+		{"empty match selects nothing", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}}}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := query(t, s, &store.EventQuery{Keys: tc.m}); !equal(got, tc.want) {
+				t.Fatalf("got %v want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func testPaging(t *testing.T, s store.Store) {
+	var events []*store.Event
+	for i := range 7 {
+		events = append(events, ev(fmt.Sprint("e", i), func(e *epcis.Event) {
+			e.EventTime = base.Add(time.Duration(7-i) * time.Minute) // reverse of seq order
+		}))
+	}
+	mustCapture(t, s, batch(events...))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		order store.OrderBy
+		desc  bool
+		want  []int64
+	}{
+		{store.OrderSeq, false, []int64{0, 1, 2, 3, 4, 5, 6}},
+		{store.OrderSeq, true, []int64{6, 5, 4, 3, 2, 1, 0}},
+		{store.OrderEventTime, false, []int64{6, 5, 4, 3, 2, 1, 0}},
+		{store.OrderEventTime, true, []int64{0, 1, 2, 3, 4, 5, 6}},
+	} {
+		t.Run(fmt.Sprintf("%s desc=%v", tc.order, tc.desc), func(t *testing.T) {
+			var got []int64
+			q := &store.EventQuery{OrderBy: tc.order, Desc: tc.desc, Limit: 3}
+			for range 5 {
+				page, err := s.Events(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, seqs(page)...)
+				if len(page) < 3 {
+					break
+				}
+				last := page[len(page)-1]
+				c := &store.Cursor{Seq: last.Seq}
+				if tc.order == store.OrderEventTime {
+					c.Time = base.Add(time.Duration(7-last.Seq) * time.Minute)
+				}
+				q.After = c
+			}
+			if !equal(got, tc.want) {
+				t.Fatalf("pages gave %v want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func testNotFound(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	_, err := s.Event(ctx, "urn:uuid:none")
+	check := func(what string, err error) {
+		t.Helper()
+		if zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+			t.Errorf("%s: %v, want not found", what, err)
+		}
+	}
+	check("Event", err)
+	_, err = s.Job(ctx, "none")
+	check("Job", err)
+	_, err = s.TokenByHash(ctx, []byte("none"))
+	check("TokenByHash", err)
+	_, err = s.Query(ctx, "none")
+	check("Query", err)
+	check("DeleteQuery", s.DeleteQuery(ctx, "none"))
+}
+
+func testJobs(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	b1 := batch(ev("a", nil))
+	mustCapture(t, s, b1)
+	failed := &store.Job{ID: fmt.Sprintf("job-%06d", 900000+jobN), State: store.JobFailed, CreatedAt: base, FinishedAt: base, Events: 3,
+		Errors: []store.JobError{{Type: "ValidationException", Field: "epcisBody.eventList[2].action", Message: "bad action"}}}
+	if err := s.FailJob(ctx, failed); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.Jobs(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 2 || jobs[0].ID != failed.ID || jobs[1].ID != b1.Job.ID {
+		t.Fatalf("jobs %+v", jobs)
+	}
+	if jobs[0].State != store.JobFailed || len(jobs[0].Errors) != 1 || jobs[0].Errors[0].Field != "epcisBody.eventList[2].action" {
+		t.Fatalf("failed job read back as %+v", jobs[0])
+	}
+	older, err := s.Jobs(ctx, failed.ID, 10)
+	if err != nil || len(older) != 1 || older[0].ID != b1.Job.ID {
+		t.Fatalf("jobs before %s: %+v %v", failed.ID, older, err)
+	}
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	h := sha256.Sum256([]byte("secret"))
+	tok := &store.Token{ID: "t1", Hash: h[:], Role: "admin", Scopes: []string{"capture", "query"}, Label: "first", CreatedAt: base}
+	if err := s.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.TokenByHash(ctx, h[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "t1" || got.Role != "admin" || len(got.Scopes) != 2 || !got.CreatedAt.Equal(base) {
+		t.Fatalf("token read back as %+v", got)
+	}
+	if err := s.CreateToken(ctx, &store.Token{ID: "t2", Hash: h[:], Role: "admin", CreatedAt: base}); zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("same hash twice: %v, want conflict", err)
+	}
+	h2 := sha256.Sum256([]byte("revoked"))
+	if err := s.CreateToken(ctx, &store.Token{ID: "t3", Hash: h2[:], Role: "admin", CreatedAt: base, RevokedAt: base}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TokenByHash(ctx, h2[:]); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("revoked token: %v, want not found", err)
+	}
+	if n, err := s.CountTokens(ctx); err != nil || n != 2 {
+		t.Fatalf("CountTokens = %d, %v; want 2", n, err)
+	}
+}
+
+func testNamedQueries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	q := &store.NamedQuery{Name: "shipped", Params: "EQ_bizStep=shipping", CreatedAt: base}
+	if err := s.CreateQuery(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateQuery(ctx, q); zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("same name twice: %v, want conflict", err)
+	}
+	got, err := s.Query(ctx, "shipped")
+	if err != nil || got.Params != q.Params {
+		t.Fatalf("Query = %+v, %v", got, err)
+	}
+	all, err := s.Queries(ctx)
+	if err != nil || len(all) != 1 {
+		t.Fatalf("Queries = %v, %v", all, err)
+	}
+	if err := s.DeleteQuery(ctx, "shipped"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Query(ctx, "shipped"); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("deleted query: %v", err)
+	}
+}
+
+func testDistinct(t *testing.T, s store.Store) {
+	mustCapture(t, s, batch(ev("a", nil), ev("b", func(e *epcis.Event) { e.BizStep = "receiving" }), ev("c", nil)))
+	got, err := s.Distinct(context.Background(), store.FieldBizStep, "", 10)
+	if err != nil || len(got) != 2 || got[0] != "receiving" || got[1] != "shipping" {
+		t.Fatalf("Distinct = %v, %v", got, err)
+	}
+	got, err = s.Distinct(context.Background(), store.FieldBizStep, "receiving", 10)
+	if err != nil || len(got) != 1 || got[0] != "shipping" {
+		t.Fatalf("Distinct after receiving = %v, %v", got, err)
+	}
+	if _, err := s.Distinct(context.Background(), store.Field("doc; DROP TABLE events"), "", 1); zhuisu.ErrorCode(err) != zhuisu.EInvalid {
+		t.Fatalf("unknown field: %v, want invalid", err)
+	}
+}
