@@ -6,6 +6,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +38,11 @@ func Run(t *testing.T, open Opener) {
 		{"TokensFoundByHashUntilRevoked", testTokens},
 		{"NamedQueriesAreUniqueByName", testNamedQueries},
 		{"DistinctListsValuesInOrder", testDistinct},
+		{"CaptureStoresARepeatedKeyOnce", testRepeatedKey},
+		{"CaptureLargeBatch", testLargeBatch},
+		{"ConcurrentCapturesStayDense", testConcurrentCaptures},
+		{"TextSortsAsBytes", testByteOrder},
+		{"TimesKeepNanoseconds", testNanoseconds},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -447,4 +454,193 @@ func testDistinct(t *testing.T, s store.Store) {
 	if _, err := s.Distinct(context.Background(), store.Field("doc; DROP TABLE events"), "", 1); zhuisu.ErrorCode(err) != zhuisu.EInvalid {
 		t.Fatalf("unknown field: %v, want invalid", err)
 	}
+}
+
+// testRepeatedKey: an event may list one identifier twice (the same EPC in epcList); it
+// is stored, and found once.
+func testRepeatedKey(t *testing.T, s store.Store) {
+	k := store.Key{Role: store.RoleEPC, Value: "https://id.gs1.org/01/06901234567892/21/1"}
+	r := mustCapture(t, s, batch(ev("a", nil, k, k), ev("b", nil, k)))
+	if r.Stored != 2 {
+		t.Fatalf("stored %d, want 2", r.Stored)
+	}
+	if got := query(t, s, &store.EventQuery{Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{k.Value}}}}); !equal(got, []int64{0, 1}) {
+		t.Fatalf("got %v want [0 1]", got)
+	}
+}
+
+// testLargeBatch: a batch larger than any statement or chunk size an adapter might use,
+// with duplicates and a declaration inside, comes back whole and in order.
+func testLargeBatch(t *testing.T, s store.Store) {
+	const n = 450
+	var events []*store.Event
+	for i := range n {
+		events = append(events, ev(fmt.Sprint("big", i), func(e *epcis.Event) {
+			e.ReadPoint = &epcis.Location{ID: fmt.Sprint("https://id.gs1.org/414/690123400", i%7)}
+		}, store.Key{Role: store.RoleEPC, Value: fmt.Sprint("https://id.gs1.org/01/06901234567892/21/", i)},
+			store.Key{Role: store.RoleSource, Type: "owning_party", Value: "https://id.gs1.org/417/6901234000000"}))
+	}
+	events = append(events, ev("big7", nil)) // duplicate of events[7]
+	events = append(events, ev("big3", func(e *epcis.Event) {
+		e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base, Reason: "incorrect_data"}
+	}))
+	r := mustCapture(t, s, batch(events...))
+	if r.Stored != n+1 || r.Duplicates != 1 || r.Seqs[n] != 7 || r.Seqs[n+1] != n {
+		t.Fatalf("stored %d duplicates %d seqs[%d:] %v", r.Stored, r.Duplicates, n, r.Seqs[n:])
+	}
+	for i := range n {
+		if r.Seqs[i] != int64(i) {
+			t.Fatalf("seq of event %d = %d", i, r.Seqs[i])
+		}
+	}
+	if c, err := s.CountEvents(context.Background()); err != nil || c != n+1 {
+		t.Fatalf("CountEvents = %d, %v; want %d", c, err, n+1)
+	}
+	got := query(t, s, &store.EventQuery{Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{"https://id.gs1.org/01/06901234567892/21/420"}}}})
+	if !equal(got, []int64{420}) {
+		t.Fatalf("by key: %v, want [420]", got)
+	}
+	all, err := s.Events(context.Background(), &store.EventQuery{Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleSource}, Types: []string{"owning_party"}, Values: []string{"https://id.gs1.org/417/6901234000000"}}}})
+	if err != nil || len(all) != n {
+		t.Fatalf("by source: %d events, %v; want %d", len(all), err, n)
+	}
+	if all[3].DeclaredBy != n || string(all[3].DeclarationDoc) != `{"name":"big3"}` || all[4].DeclaredBy != -1 {
+		t.Fatalf("declared event read back as declaredBy %d declDoc %q", all[3].DeclaredBy, all[3].DeclarationDoc)
+	}
+	if got := query(t, s, &store.EventQuery{ReadPoints: []string{"https://id.gs1.org/414/6901234006"}, Limit: 2}); !equal(got, []int64{6, 13}) {
+		t.Fatalf("by read point: %v, want [6 13]", got)
+	}
+}
+
+// testConcurrentCaptures: captures racing on one store get dense, distinct seqs, and an
+// event sent by every writer is stored once.
+func testConcurrentCaptures(t *testing.T, s store.Store) {
+	const writers, batches, perBatch = 4, 5, 8
+	bs := make([][]*store.Batch, writers)
+	for w := range writers {
+		for i := range batches {
+			var events []*store.Event
+			for j := range perBatch - 1 {
+				events = append(events, ev(fmt.Sprintf("w%d-b%d-e%d", w, i, j), nil))
+			}
+			events = append(events, ev(fmt.Sprint("shared", i), nil))
+			bs[w] = append(bs[w], batch(events...)) // built here: batch is not safe for concurrent use
+		}
+	}
+	results := make([][]*store.CaptureResult, writers)
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, b := range bs[w] {
+				r, err := s.Capture(context.Background(), b)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				results[w] = append(results[w], r)
+			}
+		}()
+	}
+	wg.Wait()
+	var stored []int64
+	seqOf := map[[32]byte]int64{}
+	for w := range writers {
+		if errs[w] != nil {
+			t.Fatalf("writer %d: %v", w, errs[w])
+		}
+		for i, r := range results[w] {
+			for j, e := range bs[w][i].Events {
+				if !r.Duplicate[j] {
+					stored = append(stored, r.Seqs[j])
+				}
+				if prev, ok := seqOf[e.Hash]; ok && prev != r.Seqs[j] {
+					t.Fatalf("event %s got seqs %d and %d", e.Event.EventID, prev, r.Seqs[j])
+				}
+				seqOf[e.Hash] = r.Seqs[j]
+			}
+		}
+	}
+	want := writers*batches*(perBatch-1) + batches
+	slices.Sort(stored)
+	if len(stored) != want || stored[0] != 0 || stored[len(stored)-1] != int64(want-1) {
+		t.Fatalf("stored seqs %v, want 0..%d once each", stored, want-1)
+	}
+	for i := 1; i < len(stored); i++ {
+		if stored[i] != stored[i-1]+1 {
+			t.Fatalf("stored seqs not dense at %d: %v", i, stored)
+		}
+	}
+}
+
+// testByteOrder: text compares and sorts as bytes (as the cursor and "after" parameters
+// assume), whatever the database's locale: "Zeta" < "alpha" < "ärger".
+func testByteOrder(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustCapture(t, s, batch(
+		ev("a", func(e *epcis.Event) { e.BizStep = "alpha" }),
+		ev("b", func(e *epcis.Event) { e.BizStep = "Zeta" }),
+		ev("c", func(e *epcis.Event) { e.BizStep = "ärger" }),
+	))
+	got, err := s.Distinct(ctx, store.FieldBizStep, "", 10)
+	if err != nil || !slices.Equal(got, []string{"Zeta", "alpha", "ärger"}) {
+		t.Fatalf("Distinct = %q, %v", got, err)
+	}
+	got, err = s.Distinct(ctx, store.FieldBizStep, "Zeta", 10)
+	if err != nil || !slices.Equal(got, []string{"alpha", "ärger"}) {
+		t.Fatalf("Distinct after Zeta = %q, %v", got, err)
+	}
+	for _, id := range []string{"job-B", "job-a"} {
+		if err := s.FailJob(ctx, &store.Job{ID: id, State: store.JobFailed, CreatedAt: base, FinishedAt: base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jobs, err := s.Jobs(ctx, "job-b", 2) // the capture job, job-0..., sorts last
+	if err != nil || len(jobs) != 2 || jobs[0].ID != "job-a" || jobs[1].ID != "job-B" {
+		t.Fatalf("Jobs before job-b = %v, %v; want job-a, job-B", jobIDs(jobs), err)
+	}
+	for _, name := range []string{"alpha", "Zeta"} {
+		if err := s.CreateQuery(ctx, &store.NamedQuery{Name: name, Params: "EQ_bizStep=shipping", CreatedAt: base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs, err := s.Queries(ctx)
+	if err != nil || len(qs) != 2 || qs[0].Name != "Zeta" || qs[1].Name != "alpha" {
+		t.Fatalf("Queries = %+v, %v; want Zeta, alpha", qs, err)
+	}
+}
+
+// testNanoseconds: times keep their nanoseconds, so bounds and page cursors taken from a
+// stored event compare exactly.
+func testNanoseconds(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	t1 := base.Add(time.Nanosecond)
+	mustCapture(t, s, batch(ev("a", nil), ev("b", func(e *epcis.Event) { e.EventTime = t1 })))
+	if got := query(t, s, &store.EventQuery{EventTimeGE: t1}); !equal(got, []int64{1}) {
+		t.Fatalf("eventTime >= base+1ns: %v, want [1]", got)
+	}
+	if got := query(t, s, &store.EventQuery{EventTimeLT: t1}); !equal(got, []int64{0}) {
+		t.Fatalf("eventTime < base+1ns: %v, want [0]", got)
+	}
+	if got := query(t, s, &store.EventQuery{OrderBy: store.OrderEventTime, After: &store.Cursor{Time: base, Seq: 0}}); !equal(got, []int64{1}) {
+		t.Fatalf("after (base, 0): %v, want [1]", got)
+	}
+	j := &store.Job{ID: "job-nanos", State: store.JobFailed, CreatedAt: t1, FinishedAt: t1.Add(time.Nanosecond)}
+	if err := s.FailJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Job(ctx, j.ID)
+	if err != nil || !got.CreatedAt.Equal(j.CreatedAt) || !got.FinishedAt.Equal(j.FinishedAt) {
+		t.Fatalf("job times read back as %v %v, %v", got.CreatedAt, got.FinishedAt, err)
+	}
+}
+
+func jobIDs(jobs []*store.Job) []string {
+	var ids []string
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	return ids
 }

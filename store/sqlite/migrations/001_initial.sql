@@ -21,7 +21,8 @@ CREATE TABLE events (
 );
 -- A declaration repeats its original's hash, so uniqueness holds among non-declarations.
 CREATE UNIQUE INDEX events_hash ON events(hash) WHERE declares IS NULL;
-CREATE INDEX events_event_id ON events(event_id);
+-- An eventID names one event; its declaration repeats it.
+CREATE UNIQUE INDEX events_event_id ON events(event_id) WHERE declares IS NULL;
 CREATE INDEX events_event_time ON events(event_time, seq);
 CREATE INDEX events_record_time ON events(record_time, seq);
 

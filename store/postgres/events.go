@@ -1,0 +1,187 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/zhuisu/zhuisu/store"
+)
+
+const eventCols = `e.seq, e.hash, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, e.doc, d.doc`
+const eventFrom = ` FROM events e LEFT JOIN events d ON d.seq = e.declared_by`
+
+func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
+	var e store.Event
+	var hash []byte
+	var declares, declaredBy *int64
+	var et, rt int64
+	if err := sc.Scan(&e.Seq, &hash, &e.JobID, &e.Subject, &declares, &declaredBy, &et, &rt, &e.Doc, &e.DeclarationDoc); err != nil {
+		return nil, err
+	}
+	copy(e.Hash[:], hash)
+	e.Declares, e.DeclaredBy = -1, -1
+	if declares != nil {
+		e.Declares = *declares
+	}
+	if declaredBy != nil {
+		e.DeclaredBy = *declaredBy
+	}
+	return &e, nil
+}
+
+// Event finds the event with eventID (the original, not its declaration).
+func (s *DB) Event(ctx context.Context, eventID string) (*store.Event, error) {
+	var e *store.Event
+	err := s.with(ctx, "event "+eventID, func(c *poolConn) (err error) {
+		e, err = scanEvent(c.QueryRow(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.event_id = $1 ORDER BY e.declares IS NOT NULL, e.seq LIMIT 1`, eventID))
+		return err
+	})
+	return e, err
+}
+
+// Events selects candidates for q, in q's order, at most q.Limit.
+func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + itoa(len(args))
+	}
+	in := func(col string, vals []string) {
+		if len(vals) > 0 {
+			where = append(where, col+` = ANY(`+arg(vals)+`::text[])`)
+		}
+	}
+	if len(q.Types) > 0 {
+		ts := make([]string, len(q.Types))
+		for i, t := range q.Types {
+			ts[i] = string(t)
+		}
+		in("e.event_type", ts)
+	}
+	in("e.action", q.Actions)
+	in("e.biz_step", q.BizSteps)
+	in("e.disposition", q.Dispositions)
+	in("e.read_point", q.ReadPoints)
+	in("e.biz_location", q.BizLocations)
+	in("e.event_id", q.EventIDs)
+	timeCond := func(col, op string, t interface{ IsZero() bool }, n int64) {
+		if !t.IsZero() {
+			where = append(where, col+op+arg(n)+"::bigint")
+		}
+	}
+	timeCond("e.event_time", " >= ", q.EventTimeGE, nanos(q.EventTimeGE))
+	timeCond("e.event_time", " < ", q.EventTimeLT, nanos(q.EventTimeLT))
+	timeCond("e.record_time", " >= ", q.RecordTimeGE, nanos(q.RecordTimeGE))
+	timeCond("e.record_time", " < ", q.RecordTimeLT, nanos(q.RecordTimeLT))
+	if q.Declared != nil {
+		if *q.Declared {
+			where = append(where, "e.declared_by IS NOT NULL")
+		} else {
+			where = append(where, "e.declared_by IS NULL")
+		}
+	}
+	if !q.IncludeDeclarations {
+		where = append(where, "e.declares IS NULL")
+	}
+	for _, m := range q.Keys {
+		var ors []string
+		for _, r := range m.Ranges() {
+			if r.To == nil {
+				ors = append(ors, "k.key = "+arg(r.From)+"::bytea")
+			} else {
+				ors = append(ors, "(k.key >= "+arg(r.From)+"::bytea AND k.key < "+arg(r.To)+"::bytea)")
+			}
+		}
+		if len(ors) == 0 {
+			where = append(where, "false")
+			continue
+		}
+		where = append(where, `e.seq IN (SELECT k.seq FROM event_keys k WHERE `+strings.Join(ors, " OR ")+`)`)
+	}
+	col := "e.seq"
+	switch q.OrderBy {
+	case store.OrderEventTime:
+		col = "e.event_time"
+	case store.OrderRecordTime:
+		col = "e.record_time"
+	}
+	dir, cmp := "ASC", ">"
+	if q.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if q.After != nil {
+		if col == "e.seq" {
+			where = append(where, "e.seq "+cmp+" "+arg(q.After.Seq)+"::bigint")
+		} else {
+			where = append(where, "("+col+", e.seq) "+cmp+" ("+arg(nanos(q.After.Time))+"::bigint, "+arg(q.After.Seq)+"::bigint)")
+		}
+	}
+	sqlText := `SELECT ` + eventCols + eventFrom
+	if len(where) > 0 {
+		sqlText += " WHERE " + strings.Join(where, " AND ")
+	}
+	if col == "e.seq" {
+		sqlText += " ORDER BY e.seq " + dir
+	} else {
+		sqlText += " ORDER BY " + col + " " + dir + ", e.seq " + dir
+	}
+	if q.Limit > 0 {
+		sqlText += " LIMIT " + arg(int64(q.Limit))
+	}
+	var out []*store.Event
+	err := s.with(ctx, "query events", func(c *poolConn) error {
+		rows, err := c.Query(ctx, sqlText, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Distinct lists distinct values of one column.
+func (s *DB) Distinct(ctx context.Context, f store.Field, after string, limit int) ([]string, error) {
+	switch f {
+	case store.FieldBizStep, store.FieldBizLocation, store.FieldReadPoint, store.FieldDisposition, store.FieldEventType:
+	default:
+		return nil, mapErr(errUnknownField(f), "distinct")
+	}
+	var out []string
+	err := s.with(ctx, "distinct "+string(f), func(c *poolConn) error {
+		rows, err := c.Query(ctx, `SELECT DISTINCT `+string(f)+` FROM events WHERE `+string(f)+` > $1 ORDER BY 1 LIMIT $2`, after, limitArg(limit))
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CountEvents counts every stored event.
+func (s *DB) CountEvents(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.with(ctx, "count events", func(c *poolConn) error {
+		return c.QueryRow(ctx, `SELECT COUNT(*) FROM events`).Scan(&n)
+	})
+	return n, err
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
