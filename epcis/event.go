@@ -141,6 +141,7 @@ type SensorReport struct {
 	DeviceMetadata            string
 	RawData                   string
 	DataProcessingMethod      string
+	BizRules                  string // in the JSON schema's sensorReport; an attribute in XML
 	Time                      time.Time
 	Microorganism             string
 	ChemicalSubstance         string
@@ -210,6 +211,11 @@ type Document struct {
 type Limits struct {
 	MaxEvents int // events per document
 	MaxDepth  int // nesting depth of objects and elements
+	// AnyXMLOrder makes DecodeXML accept the standard elements of an event in any order.
+	// By default it enforces the order of the EPCIS 2.0 XSD, as schema validation would;
+	// some tools (OpenEPCIS's JumbledFieldsOrder example, the event-hash reference
+	// examples) do not follow it.
+	AnyXMLOrder bool
 }
 
 // DefaultLimits are used when a caller passes a zero Limits.

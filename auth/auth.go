@@ -1,0 +1,132 @@
+// Package auth issues and checks API tokens. A token's secret is shown once, when it is
+// issued; the store keeps only its SHA-256. It must not import net/http or database/sql.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/store"
+)
+
+// Roles of the platform. Enterprise and regulator accounts come with the registry.
+const (
+	RoleAdmin      = "admin"
+	RoleEnterprise = "enterprise"
+)
+
+// tokenPrefix marks Zhuisu tokens so secret scanners can recognise them.
+const tokenPrefix = "zs_"
+
+// Principal is who a request acts as.
+type Principal struct {
+	TokenID string
+	Subject string
+	Role    string
+	Scopes  []string
+}
+
+// Service issues and authenticates tokens.
+type Service struct {
+	Store store.Store
+	Now   func() time.Time
+}
+
+// New returns an auth service on s.
+func New(s store.Store) *Service { return &Service{Store: s, Now: time.Now} }
+
+// Issue creates a token and returns its secret, which is not kept anywhere.
+func (s *Service) Issue(ctx context.Context, role, subject, label string, scopes []string) (string, *store.Token, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", nil, zhuisu.Wrap(err, zhuisu.EInternal, "generate token")
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	h := sha256.Sum256([]byte(secret))
+	var id [8]byte
+	rand.Read(id[:])
+	t := &store.Token{ID: hex.EncodeToString(id[:]), Hash: h[:], Subject: subject, Role: role, Scopes: scopes, Label: label, CreatedAt: s.Now().UTC()}
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// Authenticate finds the principal of a bearer secret.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return nil, zhuisu.Errorf(zhuisu.EUnauthorized, "the bearer token is not a Zhuisu token")
+	}
+	h := sha256.Sum256([]byte(secret))
+	t, err := s.Store.TokenByHash(ctx, h[:])
+	if zhuisu.IsCode(err, zhuisu.ENotFound) {
+		return nil, zhuisu.Errorf(zhuisu.EUnauthorized, "the bearer token is unknown or revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Principal{TokenID: t.ID, Subject: t.Subject, Role: t.Role, Scopes: t.Scopes}, nil
+}
+
+// EnsureAdmin creates the first administrator token when the store has none, writing its
+// secret to path with mode 0600. It returns whether it created one. The file is written
+// before the token is stored, so a crash in between leaves no token nobody can use.
+func (s *Service) EnsureAdmin(ctx context.Context, path string) (bool, error) {
+	n, err := s.Store.CountTokens(ctx)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return false, zhuisu.Wrap(err, zhuisu.EInternal, "generate token")
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	if err := writeSecret(path, secret); err != nil {
+		return false, err
+	}
+	h := sha256.Sum256([]byte(secret))
+	var id [8]byte
+	rand.Read(id[:])
+	t := &store.Token{ID: hex.EncodeToString(id[:]), Hash: h[:], Role: RoleAdmin, Label: "first-start administrator", CreatedAt: s.Now().UTC()}
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func writeSecret(path, secret string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "create directory for %s", path)
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
+	}
+	_, werr := fmt.Fprintln(f, secret)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
+	}
+	return nil
+}

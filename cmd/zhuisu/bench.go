@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zhuisu/zhuisu/api"
+	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/workload"
+)
+
+func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "ingest" {
+		return fmt.Errorf("usage: zhuisu bench ingest [flags]")
+	}
+	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
+	events := fs.Int("events", 200000, "events to capture")
+	docSize := fs.Int("doc", 1000, "events per document")
+	clients := fs.Int("clients", 4, "concurrent HTTP clients")
+	db := fs.String("db", envDefault("ZHUISU_DB", ""), "database URL for the full path: empty for SQLite in a temporary directory, or postgres://... (an empty database)")
+	seed := fs.Uint64("seed", 1, "workload seed")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	res, err := benchIngest(ctx, ingestOptions{Events: *events, DocSize: *docSize, Clients: *clients, DB: *db, Seed: *seed}, stdout)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(res)
+	fmt.Fprintln(stdout, string(b))
+	return nil
+}
+
+type ingestOptions struct {
+	Events, DocSize, Clients int
+	DB                       string
+	Seed                     uint64
+}
+
+// IngestResult is the last line the benchmark prints.
+type IngestResult struct {
+	Events            int     `json:"events"`
+	DocumentEvents    int     `json:"document_events"`
+	Clients           int     `json:"clients"`
+	Store             string  `json:"store"`
+	AvgEventBytes     float64 `json:"avg_event_bytes"`
+	EventsPerSec      float64 `json:"events_per_sec"`
+	AckP50Ms          float64 `json:"ack_p50_ms"`
+	AckP99Ms          float64 `json:"ack_p99_ms"`
+	DiskBytesPerEvent float64 `json:"disk_bytes_per_event"`
+	FloorEventsPerSec float64 `json:"floor_events_per_sec"`
+	RatioToFloor      float64 `json:"ratio_to_floor"`
+}
+
+func benchIngest(ctx context.Context, o ingestOptions, out io.Writer) (*IngestResult, error) {
+	gen := workload.New(o.Seed)
+	gen.Run = int(time.Now().Unix() % 100000) // distinct events per run, so a reused PostgreSQL database sees no duplicates
+	var docs [][]byte
+	total := 0
+	for total < o.Events {
+		n := min(o.DocSize, o.Events-total)
+		var buf bytes.Buffer
+		if err := epcis.EncodeJSON(&buf, gen.Document(n).Events); err != nil {
+			return nil, err
+		}
+		docs = append(docs, buf.Bytes())
+		total += n
+	}
+	var docBytes int
+	for _, d := range docs {
+		docBytes += len(d)
+	}
+	res := &IngestResult{Events: total, DocumentEvents: o.DocSize, Clients: o.Clients, Store: "sqlite", AvgEventBytes: float64(docBytes) / float64(total)}
+	if o.DB != "" {
+		res.Store = "postgres"
+	}
+	fmt.Fprintf(out, "workload: %d events in %d documents, %.0f bytes per event (JSON-LD)\n", total, len(docs), res.AvgEventBytes)
+
+	floor, err := benchFloor(ctx, docs, o.Clients)
+	if err != nil {
+		return nil, fmt.Errorf("floor: %w", err)
+	}
+	res.FloorEventsPerSec = floor
+	fmt.Fprintf(out, "floor (decode + hash + opaque insert, SQLite): %.0f events/s\n", floor)
+
+	dir, err := os.MkdirTemp("", "zhuisu-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	c := &Config{DataDir: dir, DB: o.DB, Limits: api.DefaultLimits, ShutdownTimeout: 10 * time.Second}
+	c.Limits.Document.MaxEvents = max(c.Limits.Document.MaxEvents, o.DocSize)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	done := make(chan error, 1)
+	go func() { done <- serve(sctx, c, ln, quiet) }()
+	base := "http://" + ln.Addr().String()
+	token, err := waitToken(filepath.Join(dir, "admin-token"), done)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	lat, took, err := postAll(ctx, base, token, docs, o.Clients)
+	stop()
+	if serr := <-done; err == nil && serr != nil {
+		err = serr
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.EventsPerSec = float64(total) / took.Seconds()
+	slices.Sort(lat)
+	res.AckP50Ms = ms(lat[len(lat)/2])
+	res.AckP99Ms = ms(lat[min(len(lat)-1, len(lat)*99/100)])
+	if o.DB == "" {
+		res.DiskBytesPerEvent = float64(dirSize(dir)) / float64(total)
+	}
+	res.RatioToFloor = res.EventsPerSec / res.FloorEventsPerSec
+	fmt.Fprintf(out, "full path (HTTP + capture, %s): %.0f events/s, ack p50 %.1f ms, p99 %.1f ms, %.0f bytes on disk per event\n",
+		res.Store, res.EventsPerSec, res.AckP50Ms, res.AckP99Ms, res.DiskBytesPerEvent)
+	fmt.Fprintf(out, "ratio to floor: %.2f\n", res.RatioToFloor)
+	return res, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.HasPrefix(info.Name(), "zhuisu.db") {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// waitToken waits for the server to write its first administrator token.
+func waitToken(path string, done <-chan error) (string, error) {
+	for range 600 {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return strings.TrimSpace(string(b)), nil
+		}
+		select {
+		case err := <-done:
+			return "", fmt.Errorf("server stopped: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return "", fmt.Errorf("no token at %s after 30s", path)
+}
+
+func postAll(ctx context.Context, base, token string, docs [][]byte, clients int) ([]time.Duration, time.Duration, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	work := make(chan []byte)
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for doc := range work {
+				t0 := time.Now()
+				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/capture", bytes.NewReader(doc))
+				req.Header.Set("Content-Type", "application/ld+json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := client.Do(req)
+				if err == nil {
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusAccepted {
+						err = fmt.Errorf("capture answered %s: %s", resp.Status, body)
+					}
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, d := range docs {
+		work <- d
+	}
+	close(work)
+	wg.Wait()
+	return lat, time.Since(start), firstErr
+}
+
+// benchFloor measures what any store must at least do: decode, hash, and insert each
+// event as an opaque row with a unique hash key, in one transaction per document, on the
+// same SQLite settings as the real store.
+func benchFloor(ctx context.Context, docs [][]byte, workers int) (float64, error) {
+	dir, err := os.MkdirTemp("", "zhuisu-floor-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	dsn := "file:" + filepath.Join(dir, "floor.db") + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(workers)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE floor (hash BLOB PRIMARY KEY, doc BLOB NOT NULL)`); err != nil {
+		return 0, err
+	}
+	work := make(chan []byte)
+	errc := make(chan error, workers)
+	var wg sync.WaitGroup
+	var events int
+	var mu sync.Mutex
+	start := time.Now()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for raw := range work {
+				doc, err := epcis.DecodeJSON(bytes.NewReader(raw), epcis.Limits{MaxEvents: 1 << 20, MaxDepth: 64})
+				if err != nil {
+					errc <- err
+					return
+				}
+				args := make([]any, 0, 2*len(doc.Events))
+				for _, e := range doc.Events {
+					h := epcis.Hash(e)
+					args = append(args, []byte(h), epcis.AppendEventJSON(nil, e))
+				}
+				if err := insertFloor(ctx, db, args); err != nil {
+					errc <- err
+					return
+				}
+				mu.Lock()
+				events += len(doc.Events)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, d := range docs {
+		work <- d
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return 0, err
+	default:
+	}
+	return float64(events) / time.Since(start).Seconds(), nil
+}
+
+func insertFloor(ctx context.Context, db *sql.DB, args []any) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	const rows = 200
+	for i := 0; i < len(args); i += 2 * rows {
+		part := args[i:min(i+2*rows, len(args))]
+		q := "INSERT INTO floor (hash, doc) VALUES " + strings.TrimSuffix(strings.Repeat("(?,?),", len(part)/2), ",")
+		if _, err := tx.ExecContext(ctx, q, part...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

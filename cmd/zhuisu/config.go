@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/api"
+	"github.com/zhuisu/zhuisu/store"
+	"github.com/zhuisu/zhuisu/store/postgres"
+	"github.com/zhuisu/zhuisu/store/sqlite"
+)
+
+// Config is everything a command needs, read once from flags and environment.
+type Config struct {
+	Addr    string
+	DataDir string
+	DB      string // empty: SQLite in DataDir; postgres://...: PostgreSQL
+	Migrate bool
+	Limits  api.Limits
+	// ShutdownTimeout bounds how long serve waits for requests in flight.
+	ShutdownTimeout time.Duration
+}
+
+// storeFlags registers the flags every command that opens a store shares.
+func storeFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.DataDir, "data", envDefault("ZHUISU_DATA", "./data"), "data directory (ZHUISU_DATA)")
+	fs.StringVar(&c.DB, "db", envDefault("ZHUISU_DB", ""), "database URL: empty for SQLite in the data directory, or postgres://... (ZHUISU_DB)")
+}
+
+func envInt(name string, def int64) int64 {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// openStore opens the configured store without migrating it.
+func openStore(ctx context.Context, c *Config) (store.Store, error) {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	switch {
+	case c.DB == "":
+		return sqlite.Open(ctx, filepath.Join(c.DataDir, "zhuisu.db"))
+	case strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://"):
+		return postgres.Open(ctx, c.DB)
+	}
+	return nil, fmt.Errorf("-db %q: want empty (SQLite) or a postgres:// URL", redact(c.DB))
+}
+
+// redact hides a password in a database URL before it is printed.
+func redact(u string) string {
+	if at := strings.Index(u, "@"); at > 0 {
+		if colon := strings.LastIndex(u[:at], ":"); colon > strings.Index(u, "//")+1 {
+			return u[:colon+1] + "***" + u[at:]
+		}
+	}
+	return u
+}
+
+// checkSchema refuses a schema the binary does not expect. An empty database is
+// initialised; an older one is migrated only when migrate is set.
+// schemaStore is the part of a store that checkSchema needs.
+type schemaStore interface {
+	SchemaVersion(ctx context.Context) (have, want int, err error)
+	Migrate(ctx context.Context) error
+}
+
+func checkSchema(ctx context.Context, s schemaStore, migrate bool, log *slog.Logger) error {
+	have, want, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case have == want:
+		return nil
+	case have > want:
+		return fmt.Errorf("the database schema is version %d, newer than this binary's %d: run a newer zhuisu", have, want)
+	case have > 0 && !migrate:
+		return fmt.Errorf("the database schema is version %d, older than the expected %d: run \"zhuisu migrate\" or serve with -migrate", have, want)
+	}
+	log.Info("applying migrations", "from", have, "to", want)
+	return s.Migrate(ctx)
+}
+
+// secretKey returns a random key kept in a file of the data directory, creating it on
+// first use.
+func secretKey(dir, name string) ([]byte, error) {
+	path := filepath.Join(dir, name)
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b[:32], nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
+	}
+	return key, nil
+}

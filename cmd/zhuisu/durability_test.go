@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zhuisu/zhuisu/api"
+	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/workload"
+)
+
+// buildBinary compiles the zhuisu command once per test binary run.
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "zhuisu-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "zhuisu")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// process is the real server binary running as a child process.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func startProcess(t *testing.T, bin, dir string) *process {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dir)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(p.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	t.Fatalf("server at %s not ready after 20s", addr)
+	return nil
+}
+
+func (p *process) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+}
+
+// TestAcknowledgedCapturesSurviveKill9 captures in a loop while killing the real server
+// with SIGKILL at random moments, then checks that every acknowledged event is stored
+// exactly once.
+func TestAcknowledgedCapturesSurviveKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary many times")
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(42, 7))
+	gen := workload.New(99)
+	acked := map[string]bool{}
+	const rounds = 15
+	for round := range rounds {
+		p := startProcess(t, bin, dir)
+		token, err := os.ReadFile(filepath.Join(dir, "admin-token"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					mu.Lock()
+					doc := docBytes(gen.Document(20 + rng.IntN(60)).Events)
+					mu.Unlock()
+					ids, ok := captureOnce(ctx, p.base, strings.TrimSpace(string(token)), doc)
+					if ok {
+						mu.Lock()
+						for _, id := range ids {
+							acked[id] = true
+						}
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		p.kill()
+		cancel()
+		wg.Wait()
+		t.Logf("round %d: %d events acknowledged so far", round, len(acked))
+	}
+	if len(acked) == 0 {
+		t.Fatal("no capture was acknowledged: the test exercised nothing")
+	}
+	p := startProcess(t, bin, dir)
+	defer p.kill()
+	counts := allEventIDs(t, p.base)
+	missing, twice := 0, 0
+	for id := range acked {
+		switch counts[id] {
+		case 0:
+			missing++
+		case 1:
+		default:
+			twice++
+		}
+	}
+	if missing > 0 || twice > 0 {
+		t.Fatalf("of %d acknowledged events, %d are missing and %d stored more than once", len(acked), missing, twice)
+	}
+	t.Logf("%d acknowledged events over %d kills, all present exactly once (%d stored in all)", len(acked), rounds, len(counts))
+}
+
+func docBytes(events []*epcis.Event) []byte {
+	var buf bytes.Buffer
+	if err := epcis.EncodeJSON(&buf, events); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// captureOnce posts one document; ok is true only for a 202 with the stored event IDs.
+func captureOnce(ctx context.Context, base, token string, doc []byte) ([]string, bool) {
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/capture", bytes.NewReader(doc))
+	req.Header.Set("Content-Type", "application/ld+json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		return nil, false
+	}
+	var job api.JobView
+	if json.Unmarshal(body, &job) != nil {
+		return nil, false
+	}
+	return job.EventIDs, true
+}
+
+// allEventIDs pages through every event and counts each eventID.
+func allEventIDs(t *testing.T, base string) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	next := "/events?perPage=1000"
+	for next != "" {
+		resp, err := http.Get(base + next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %s %s", next, resp.Status, body)
+		}
+		var doc struct {
+			EpcisBody struct {
+				QueryResults struct {
+					ResultsBody struct {
+						EventList []struct {
+							EventID string `json:"eventID"`
+						} `json:"eventList"`
+					} `json:"resultsBody"`
+				} `json:"queryResults"`
+			} `json:"epcisBody"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range doc.EpcisBody.QueryResults.ResultsBody.EventList {
+			counts[e.EventID]++
+		}
+		next = ""
+		if link := resp.Header.Get("Link"); link != "" {
+			next = strings.TrimSuffix(strings.TrimPrefix(strings.Split(link, ";")[0], "<"), ">")
+		}
+	}
+	return counts
+}

@@ -1,0 +1,80 @@
+// Command zhuisu is the whole platform in one binary: the server, its migrations, and
+// the tools that run against a store. This is the one place that wires concrete parts
+// together; every other package depends only on contracts.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `zhuisu — product traceability platform (追溯)
+
+usage:
+  zhuisu serve    [-addr A] [-data DIR] [-db URL] [-migrate]   run the server
+  zhuisu migrate  [-data DIR] [-db URL]                         apply schema migrations
+  zhuisu bench ingest [flags]                                   measure capture throughput
+  zhuisu version
+
+Run "zhuisu COMMAND -h" for a command's flags. Every flag has an environment variable
+of the same meaning (ZHUISU_ADDR, ZHUISU_DATA, ZHUISU_DB, ...).
+`
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(int(ee))
+		}
+		fmt.Fprintln(os.Stderr, "zhuisu:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the process with a status after the command printed its own report.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError(2)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], log)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], stdout, log)
+	case "bench":
+		return cmdBench(ctx, args[1:], stdout, log)
+	case "version":
+		fmt.Fprintln(stdout, "zhuisu", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "zhuisu: unknown command %q\n\n%s", args[0], usage)
+	return exitError(2)
+}
+
+// envDefault returns the environment variable's value, or def when it is unset.
+func envDefault(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/zhuisu/zhuisu/api"
+	"github.com/zhuisu/zhuisu/auth"
+	"github.com/zhuisu/zhuisu/capture"
+	"github.com/zhuisu/zhuisu/query"
+)
+
+func serveFlags(args []string) (*Config, error) {
+	c := &Config{Limits: api.DefaultLimits, ShutdownTimeout: 20 * time.Second}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", envDefault("ZHUISU_ADDR", "127.0.0.1:8080"), "listen address (ZHUISU_ADDR)")
+	storeFlags(fs, c)
+	fs.BoolVar(&c.Migrate, "migrate", envDefault("ZHUISU_MIGRATE", "") == "true", "apply pending migrations before serving (ZHUISU_MIGRATE=true)")
+	fs.Int64Var(&c.Limits.MaxBodyBytes, "max-document-bytes", envInt("ZHUISU_MAX_DOCUMENT_BYTES", c.Limits.MaxBodyBytes), "largest capture document in bytes (ZHUISU_MAX_DOCUMENT_BYTES)")
+	maxEvents := fs.Int64("max-events", envInt("ZHUISU_MAX_EVENTS", int64(c.Limits.Document.MaxEvents)), "most events in one capture document (ZHUISU_MAX_EVENTS)")
+	maxDepth := fs.Int64("max-depth", envInt("ZHUISU_MAX_DEPTH", int64(c.Limits.Document.MaxDepth)), "deepest nesting in a capture document (ZHUISU_MAX_DEPTH)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	c.Limits.Document.MaxEvents, c.Limits.Document.MaxDepth = int(*maxEvents), int(*maxDepth)
+	return c, nil
+}
+
+func cmdServe(ctx context.Context, args []string, log *slog.Logger) error {
+	c, err := serveFlags(args)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, c, ln, log)
+}
+
+// serve runs the server on ln until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) error {
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := checkSchema(ctx, st, c.Migrate, log); err != nil {
+		return err
+	}
+	authSvc := auth.New(st)
+	tokenPath := filepath.Join(c.DataDir, "admin-token")
+	created, err := authSvc.EnsureAdmin(ctx, tokenPath)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("created the first administrator API token", "file", tokenPath)
+	}
+	key, err := secretKey(c.DataDir, "page-token.key")
+	if err != nil {
+		return err
+	}
+	srv := &api.Server{
+		Store:   st,
+		Capture: capture.New(st),
+		Query:   query.New(st, key),
+		Auth:    authSvc,
+		Limits:  c.Limits,
+		Log:     log,
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "data", c.DataDir, "db", storeName(c))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func storeName(c *Config) string {
+	if c.DB == "" {
+		return "sqlite:" + filepath.Join(c.DataDir, "zhuisu.db")
+	}
+	return redact(c.DB)
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	c := &Config{}
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	storeFlags(fs, c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	have, _, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("schema is current", "version", have, "db", storeName(c))
+	return nil
+}
