@@ -245,39 +245,50 @@ func fieldErr(err error, field, value string) error {
 		Message: fmt.Sprintf("%q is not a valid identifier: %s", value, msg), Err: err}
 }
 
-// Keys lists the index entries of e: every identifier in the role it stands in, the
-// parties of its flow, its business transactions and its transformation.
+// Keys lists the index entries of e: every identifier in the role it stands in (and the
+// class of an instance identifier, for EPC patterns), the parties of its flow, its
+// business transactions and its transformation. Each entry appears once.
 func Keys(e *epcis.Event) []store.Key {
 	var ks []store.Key
+	seen := make(map[store.Key]bool, 16)
 	add := func(r store.Role, typ, v string) {
-		if v != "" {
-			ks = append(ks, store.Key{Role: r, Type: typ, Value: v})
+		k := store.Key{Role: r, Type: typ, Value: v}
+		if v == "" || seen[k] {
+			return
+		}
+		seen[k] = true
+		ks = append(ks, k)
+	}
+	id := func(r store.Role, v string) {
+		add(r, "", v)
+		if c, ok := codes.ClassOf(v); ok {
+			add(store.ClassRole(r), "", c)
 		}
 	}
-	add(store.RoleParent, "", e.ParentID)
+	id(store.RoleParent, e.ParentID)
 	for _, v := range e.EPCList {
-		add(store.RoleEPC, "", v)
+		id(store.RoleEPC, v)
 	}
 	for _, v := range e.ChildEPCs {
-		add(store.RoleChild, "", v)
+		id(store.RoleChild, v)
 	}
 	for _, v := range e.InputEPCList {
-		add(store.RoleInput, "", v)
+		id(store.RoleInput, v)
 	}
 	for _, v := range e.OutputEPCList {
-		add(store.RoleOutput, "", v)
+		id(store.RoleOutput, v)
 	}
 	for _, q := range e.QuantityList {
-		add(store.RoleEPCClass, "", q.EPCClass)
+		id(store.RoleEPCClass, q.EPCClass)
 	}
 	for _, q := range e.ChildQuantityList {
-		add(store.RoleChildClass, "", q.EPCClass)
+		id(store.RoleChildClass, q.EPCClass)
 	}
 	for _, q := range e.InputQuantityList {
-		add(store.RoleInputClass, "", q.EPCClass)
+		id(store.RoleInputClass, q.EPCClass)
 	}
 	for _, q := range e.OutputQuantityList {
-		add(store.RoleOutputClass, "", q.EPCClass)
+		id(store.RoleOutputClass, q.EPCClass)
 	}
 	for _, s := range e.SourceList {
 		add(store.RoleSource, s.Type, s.Value)
@@ -291,6 +302,3 @@ func Keys(e *epcis.Event) []store.Key {
 	add(store.RoleTransformation, "", e.TransformationID)
 	return ks
 }
-
-// CaptureJobID names the failed job, for the problem document.
-func (e *JobError) CaptureJobID() string { return e.JobID }

@@ -21,7 +21,9 @@ import (
 func DecodeJSON(r io.Reader, lim Limits) (*Document, error) {
 	b, err := readAll(r)
 	if err != nil {
-		return nil, newValidationError("", "cannot read the document: %v", err)
+		ze := newValidationError("", "cannot read the document: %v", err)
+		ze.Err = err
+		return nil, ze
 	}
 	if len(b) == 0 {
 		return decodeJSONDocument("", lim.withDefaults())
@@ -822,7 +824,7 @@ func decodeJSONDocument(s string, lim Limits) (*Document, error) {
 			d.fail("the document has no \"type\": expected EPCISDocument, EPCISQueryDocument or an event type")
 		}
 		typ := ""
-		if s[pos[1]] == '"' {
+		if pos[1] < len(s) && s[pos[1]] == '"' {
 			save := d.i
 			d.i = pos[1]
 			typ = d.str()

@@ -307,3 +307,46 @@ func TestAppendFloatShortest(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeEventJSON checks that no input makes the JSON decoder panic, and that every
+// event it accepts survives the stored form.
+func FuzzDecodeEventJSON(f *testing.F) {
+	f.Add([]byte(okEvent))
+	f.Add(codecBenchEventJSON(f))
+	f.Add(AppendEventJSON(nil, richEvent()))
+	f.Add([]byte(`{"type":"ObjectEvent","example:x":{"@value":"1","@a":"b"},"@context":{"example":"urn:x:"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := DecodeEventJSON(b)
+		if err != nil {
+			return
+		}
+		again, err := DecodeEventJSON(AppendEventJSON(nil, e))
+		if err != nil {
+			t.Fatalf("stored form of an accepted event is rejected: %v\n%s", err, AppendEventJSON(nil, e))
+		}
+		if d := describeDiff(e, again); d != "" && e.Validate() == nil {
+			t.Fatalf("valid event changed through the stored form: %s", d)
+		}
+	})
+}
+
+// FuzzDecodeDocuments checks that no input makes either document decoder panic, and that
+// accepted documents survive both encoders.
+func FuzzDecodeDocuments(f *testing.F) {
+	f.Add(jsonDoc(okEvent), false)
+	f.Add(xmlDoc(okXMLEvent), true)
+	f.Add(string(benchDocument(f, 2)), false)
+	f.Fuzz(func(t *testing.T, s string, isXML bool) {
+		var doc *Document
+		var err error
+		if isXML {
+			doc, err = DecodeXML(strings.NewReader(s), Limits{MaxEvents: 50})
+		} else {
+			doc, err = DecodeJSON(strings.NewReader(s), Limits{MaxEvents: 50})
+		}
+		if err != nil {
+			return
+		}
+		checkRoundTrips(t, doc.Events)
+	})
+}

@@ -209,14 +209,18 @@ func isVocabWord(s string) bool {
 	return true
 }
 
-// jsonVocab returns the form JSON-LD writes: the bare word for standard CBV values and GS1
-// web vocabulary terms, the URI otherwise.
+// jsonVocab returns the form JSON-LD writes: the bare word for standard values, the gs1:
+// CURIE for other GS1 web vocabulary terms (the JSON schema enumerates the bare words),
+// the URI otherwise.
 func jsonVocab(v Vocabulary, held string) string {
 	t := &vocabTables[v]
 	if t.gs1Voc {
 		if strings.HasPrefix(held, GS1VocPrefix) {
 			if w := held[len(GS1VocPrefix):]; w != "" && isVocabWord(w) {
-				return w
+				if v.IsStandard(w) {
+					return w
+				}
+				return "gs1:" + w
 			}
 		}
 	}

@@ -63,6 +63,7 @@ func TestVocabularyOutputForms(t *testing.T) {
 		{VocabSensorAlert, "https://gs1.org/voc/ALARM_CONDITION", "ALARM_CONDITION", "gs1:ALARM_CONDITION"},
 		{VocabBizStep, "https://ns.example.com/bs", "https://ns.example.com/bs", "https://ns.example.com/bs"},
 		{VocabMeasurementType, "https://ns.example.com/m", "https://ns.example.com/m", "https://ns.example.com/m"},
+		{VocabMeasurementType, "https://gs1.org/voc/EffectiveDoseRate", "gs1:EffectiveDoseRate", "gs1:EffectiveDoseRate"},
 	} {
 		t.Run("writes/"+tc.held, func(t *testing.T) {
 			if got := jsonVocab(tc.v, tc.held); got != tc.json {

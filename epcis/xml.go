@@ -123,7 +123,9 @@ func (x *xmlDecoder) token() xml.Token {
 			if errors.As(err, &se) {
 				panic(xmlAbort{newValidationError(fmt.Sprintf("line %d", se.Line), "the document is not well-formed XML: %s", se.Msg)})
 			}
-			panic(xmlAbort{newValidationError(fmt.Sprintf("line %d", x.line()), "cannot read the document: %v", err)})
+			ze := newValidationError(fmt.Sprintf("line %d", x.line()), "cannot read the document: %v", err)
+			ze.Err = err
+			panic(xmlAbort{ze})
 		}
 		switch t := t.(type) {
 		case xml.StartElement:
@@ -579,6 +581,7 @@ func (ev *xevent) children(kids []*xel, wrapper bool) {
 			} else {
 				ev.last = rankForeign
 			}
+			ev.lastTag = rawXName(c)
 			continue
 		}
 		rank, ok := ev.ranks[c.local]

@@ -368,29 +368,42 @@ var matchRoles = map[string]match{
 }
 
 // addMatch handles MATCH_ parameters. A value may be an identifier in any accepted form
-// or an EPC pattern URI (urn:epc:idpat:...) whose wildcard stands for the serial part.
+// or an EPC pattern URI (urn:epc:idpat:...) whose wildcard stands for the serial part;
+// a pattern matches the instances of its class, and the class itself.
 func (q *Query) addMatch(name string, m match, vals []string) error {
-	km := store.KeyMatch{Roles: m.roles}
+	exact := store.KeyMatch{Roles: m.roles}
+	classes := store.KeyMatch{}
+	for _, r := range m.roles {
+		classes.Roles = append(classes.Roles, store.ClassRole(r))
+	}
 	for _, v := range vals {
 		if strings.HasPrefix(v, "urn:epc:idpat:") {
-			prefix, err := patternPrefix(v)
+			class, err := patternClass(v)
 			if err != nil {
 				return paramErr(name, "%s", err.Error())
 			}
-			km.Prefixes = append(km.Prefixes, prefix)
+			classes.Values = append(classes.Values, class)
+			exact.Values = append(exact.Values, class)
 			continue
 		}
-		km.Values = append(km.Values, canonical(v))
+		exact.Values = append(exact.Values, canonical(v))
+	}
+	// One index match per parameter. With patterns it also looks in the class roles;
+	// an exact value looked up there finds nothing, which costs one index probe.
+	km := exact
+	if len(classes.Values) > 0 {
+		km.Roles = append(append([]store.Role(nil), exact.Roles...), classes.Roles...)
 	}
 	q.Candidates.Keys = append(q.Candidates.Keys, km)
 	get := m.get
+	patterns := classes.Values
 	q.preds = append(q.preds, func(e *epcis.Event) bool {
 		for _, id := range get(e) {
-			if slices.Contains(km.Values, id) {
+			if slices.Contains(exact.Values, id) {
 				return true
 			}
-			for _, p := range km.Prefixes {
-				if strings.HasPrefix(id, p) {
+			if len(patterns) > 0 {
+				if c, ok := codes.ClassOf(id); ok && slices.Contains(patterns, c) {
 					return true
 				}
 			}
@@ -400,18 +413,18 @@ func (q *Query) addMatch(name string, m match, vals []string) error {
 	return nil
 }
 
-// patternPrefix turns an EPC pattern whose last component is "*" into the Digital Link
-// prefix every matching identifier starts with.
-func patternPrefix(p string) (string, error) {
+// patternClass turns an EPC pattern whose last component is "*" into the class-level
+// Digital Link its instances belong to.
+func patternClass(p string) (string, error) {
 	body, ok := strings.CutSuffix(p, ".*")
 	if !ok || strings.Contains(body, "*") {
 		return "", zhuisu.Errorf(zhuisu.EInvalid, "pattern %q: only a wildcard in the last (serial) position is supported", p)
 	}
 	dl := codes.HashForm(p)
-	if !strings.HasPrefix(dl, "https://id.gs1.org/") {
+	if !strings.HasPrefix(dl, codes.CanonicalDLStem+"/") {
 		return "", zhuisu.Errorf(zhuisu.EInvalid, "pattern %q is not a GS1 EPC pattern this server understands", p)
 	}
-	return dl + "/", nil
+	return dl, nil
 }
 
 // identifiers canonicalises identifier values.

@@ -104,8 +104,13 @@ const (
 	RoleTransformation Role = 't' // transformationID
 )
 
+// ClassRole is the role under which the class of an instance identifier standing in role
+// r is indexed (the GTIN of a serialised item in epcList, say), for EPC patterns.
+func ClassRole(r Role) Role { return r - 'a' + 'A' }
+
 // Key is one index entry: a value in a role. Type qualifies sources, destinations and
-// business transactions (the CBV type word or URI), empty otherwise.
+// business transactions (the CBV type word or URI), empty otherwise. Stores keep only
+// Key.Hash (see keys.go).
 type Key struct {
 	Role  Role
 	Type  string
@@ -198,13 +203,12 @@ type EventQuery struct {
 	Limit int
 }
 
-// KeyMatch matches events with a key in one of Roles whose value is one of Values (or,
-// for a prefix entry, starts with it) and, when Types is set, whose type is one of them.
+// KeyMatch matches events with a key in one of Roles whose value is one of Values and
+// whose type is one of Types (the empty type when Types is empty).
 type KeyMatch struct {
-	Roles    []Role
-	Types    []string
-	Values   []string
-	Prefixes []string
+	Roles  []Role
+	Types  []string
+	Values []string
 }
 
 // OrderBy names the sort key of a query.

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -33,8 +34,20 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	clients := fs.Int("clients", 4, "concurrent HTTP clients")
 	db := fs.String("db", envDefault("ZHUISU_DB", ""), "database URL for the full path: empty for SQLite in a temporary directory, or postgres://... (an empty database)")
 	seed := fs.Uint64("seed", 1, "workload seed")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := benchIngest(ctx, ingestOptions{Events: *events, DocSize: *docSize, Clients: *clients, DB: *db, Seed: *seed}, stdout)
 	if err != nil {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,15 +57,21 @@ func capture(ctx context.Context, tx pgx.Tx, b *store.Batch) (*store.CaptureResu
 
 	// One round trip: the lock, then what is stored already by hash (non-declarations)
 	// and by eventID, and the next seq.
-	hashes := make([][]byte, n)
-	ids := make([]string, n)
-	for i, e := range b.Events {
-		hashes[i] = e.Hash[:]
-		ids[i] = e.Event.EventID
+	hashes := make([][]byte, 0, n)
+	ids := make([]string, 0, n)
+	for _, e := range b.Events {
+		hashes = append(hashes, e.Hash[:])
+		if h, ok := store.ParseHashURI(e.Event.EventID); ok {
+			if h != e.Hash {
+				hashes = append(hashes, h[:]) // an eventID naming another event's hash
+			}
+		} else {
+			ids = append(ids, e.Event.EventID)
+		}
 	}
 	var lookup pgx.Batch
 	lookup.Queue(`SELECT pg_advisory_xact_lock(` + lockKey("capture") + `)`)
-	lookup.Queue(`SELECT seq, hash, declared_by FROM events WHERE declares IS NULL AND hash = ANY($1)`, hashes)
+	lookup.Queue(`SELECT seq, hash, declared_by, event_id IS NULL FROM events WHERE declares IS NULL AND hash = ANY($1)`, hashes)
 	lookup.Queue(`SELECT seq, hash, declared_by, event_id FROM events WHERE declares IS NULL AND event_id = ANY($1)`, ids)
 	lookup.Queue(`SELECT COALESCE(MAX(seq)+1, 0) FROM events`)
 	byHash := map[[32]byte]existing{}
@@ -77,8 +84,12 @@ func capture(ctx context.Context, tx pgx.Tx, b *store.Batch) (*store.CaptureResu
 		}
 		rows, _ := br.Query()
 		var x existing
-		_, err := pgx.ForEachRow(rows, []any{&x.seq, &x.hash, &x.declaredBy}, func() error {
+		var ownID bool
+		_, err := pgx.ForEachRow(rows, []any{&x.seq, &x.hash, &x.declaredBy, &ownID}, func() error {
 			byHash[[32]byte(x.hash)] = x
+			if ownID {
+				byID[store.HashURI([32]byte(x.hash))] = x
+			}
 			return nil
 		})
 		if err != nil {
@@ -133,7 +144,7 @@ func capture(ctx context.Context, tx pgx.Tx, b *store.Batch) (*store.CaptureResu
 		} else {
 			queue("insert events", insertEvents, append(ev, b.Job.ID)...)
 			if len(keys.keys) > 0 {
-				queue("insert event keys", `INSERT INTO event_keys (key, seq) SELECT * FROM unnest($1::bytea[], $2::bigint[])`, keys.keys, keys.seqs)
+				queue("insert event keys", `INSERT INTO event_keys (bucket, key, seq) SELECT s >> `+strconv.Itoa(store.KeyBucketBits)+`, k, s FROM unnest($1::bigint[], $2::bigint[]) AS u(k, s)`, keys.keys, keys.seqs)
 			}
 		}
 	}
@@ -172,7 +183,7 @@ func capture(ctx context.Context, tx pgx.Tx, b *store.Batch) (*store.CaptureResu
 // insertEvents inserts the rows of the column arrays $1..$14 (see eventArrays), all with
 // the job ID $15.
 const insertEvents = `INSERT INTO events (seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, subject, declares, doc, job_id)
-SELECT u.seq, u.hash, u.event_id, u.event_type, u.event_time, u.record_time, u.action, u.biz_step, u.disposition, u.read_point, u.biz_location, u.subject, NULLIF(u.declares, -1), u.doc, $15
+SELECT u.seq, u.hash, NULLIF(u.event_id, ''), u.event_type, u.event_time, u.record_time, u.action, u.biz_step, u.disposition, u.read_point, u.biz_location, u.subject, NULLIF(u.declares, -1), u.doc, $15
 FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bytea[])
 	AS u(seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, subject, declares, doc)`
 
@@ -203,6 +214,9 @@ func copyEvents(ctx context.Context, tx pgx.Tx, cols []any, keys keyArrays, jobI
 		if declares[i] < 0 {
 			row[12] = nil
 		}
+		if row[2] == "" {
+			row[2] = nil // the event's own hash ID (store.StoredEventID)
+		}
 		row[14] = jobID
 		return row, nil
 	})
@@ -213,16 +227,16 @@ func copyEvents(ctx context.Context, tx pgx.Tx, cols []any, keys keyArrays, jobI
 		return nil
 	}
 	ksrc := pgx.CopyFromSlice(len(keys.keys), func(i int) ([]any, error) {
-		return []any{keys.keys[i], keys.seqs[i]}, nil
+		return []any{store.KeyBucket(keys.seqs[i]), keys.keys[i], keys.seqs[i]}, nil
 	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"event_keys"}, []string{"key", "seq"}, ksrc); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"event_keys"}, []string{"bucket", "key", "seq"}, ksrc); err != nil {
 		return mapErr(err, "insert event keys")
 	}
 	return nil
 }
 
 type keyArrays struct {
-	keys [][]byte
+	keys []int64
 	seqs []int64
 }
 
@@ -240,10 +254,13 @@ func eventArrays(events []*store.Event) ([]any, keyArrays) {
 	hashes, docs = make([][]byte, n), make([][]byte, n)
 	ids, types, actions, steps = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	disps, rps, bls, subjects = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	seen := map[string]bool{}
+	seen := map[int64]bool{}
 	for i, e := range events {
 		ev := e.Event
-		seqs[i], hashes[i], ids[i], types[i] = e.Seq, e.Hash[:], ev.EventID, string(ev.Type)
+		seqs[i], hashes[i], types[i] = e.Seq, e.Hash[:], string(ev.Type)
+		if id, ok := store.StoredEventID(e).(string); ok {
+			ids[i] = id // empty stands for NULL
+		}
 		etimes[i], rtimes[i] = nanos(ev.EventTime), nanos(ev.RecordTime)
 		actions[i], steps[i], disps[i] = ev.Action, ev.BizStep, ev.Disposition
 		if ev.ReadPoint != nil {
@@ -255,12 +272,12 @@ func eventArrays(events []*store.Event) ([]any, keyArrays) {
 		subjects[i], declares[i], docs[i] = e.Subject, e.Declares, e.Doc
 		clear(seen)
 		for _, k := range e.Keys {
-			enc := k.Encode()
-			if seen[string(enc)] {
+			h := k.Hash()
+			if seen[h] {
 				continue
 			}
-			seen[string(enc)] = true
-			keys.keys = append(keys.keys, enc)
+			seen[h] = true
+			keys.keys = append(keys.keys, h)
 			keys.seqs = append(keys.seqs, e.Seq)
 		}
 	}

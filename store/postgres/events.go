@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -35,10 +36,29 @@ func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
 func (s *DB) Event(ctx context.Context, eventID string) (*store.Event, error) {
 	var e *store.Event
 	err := s.with(ctx, "event "+eventID, func(c *poolConn) (err error) {
-		e, err = scanEvent(c.QueryRow(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.event_id = $1 ORDER BY e.declares IS NOT NULL, e.seq LIMIT 1`, eventID))
+		var args []any
+		cond := eventIDCond([]string{eventID}, func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) })
+		e, err = scanEvent(c.QueryRow(ctx, `SELECT `+eventCols+eventFrom+` WHERE `+cond+` ORDER BY e.declares IS NOT NULL, e.seq LIMIT 1`, args...))
 		return err
 	})
 	return e, err
+}
+
+// eventIDCond matches events by eventID: by the eventID column, and for hash IDs also by
+// the hash of events whose eventID is their own hash (kept as NULL; see store.HashURI).
+// arg adds a parameter and returns its placeholder.
+func eventIDCond(ids []string, arg func(any) string) string {
+	var hashes [][]byte
+	for _, id := range ids {
+		if h, ok := store.ParseHashURI(id); ok {
+			hashes = append(hashes, h[:])
+		}
+	}
+	cond := "e.event_id = ANY(" + arg(ids) + "::text[])"
+	if len(hashes) > 0 {
+		cond = "(" + cond + " OR (e.event_id IS NULL AND e.hash = ANY(" + arg(hashes) + "::bytea[])))"
+	}
+	return cond
 }
 
 // Events selects candidates for q, in q's order, at most q.Limit.
@@ -66,7 +86,9 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	in("e.disposition", q.Dispositions)
 	in("e.read_point", q.ReadPoints)
 	in("e.biz_location", q.BizLocations)
-	in("e.event_id", q.EventIDs)
+	if len(q.EventIDs) > 0 {
+		where = append(where, eventIDCond(q.EventIDs, arg))
+	}
 	timeCond := func(col, op string, t interface{ IsZero() bool }, n int64) {
 		if !t.IsZero() {
 			where = append(where, col+op+arg(n)+"::bigint")
@@ -87,19 +109,14 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 		where = append(where, "e.declares IS NULL")
 	}
 	for _, m := range q.Keys {
-		var ors []string
-		for _, r := range m.Ranges() {
-			if r.To == nil {
-				ors = append(ors, "k.key = "+arg(r.From)+"::bytea")
-			} else {
-				ors = append(ors, "(k.key >= "+arg(r.From)+"::bytea AND k.key < "+arg(r.To)+"::bytea)")
-			}
-		}
-		if len(ors) == 0 {
+		hs := m.Hashes()
+		if len(hs) == 0 {
 			where = append(where, "false")
 			continue
 		}
-		where = append(where, `e.seq IN (SELECT k.seq FROM event_keys k WHERE `+strings.Join(ors, " OR ")+`)`)
+		// Probe every bucket (see store.KeyBucketBits).
+		where = append(where, `e.seq IN (SELECT k.seq FROM generate_series(0, (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`) AS b(x)
+			JOIN event_keys k ON k.bucket = b.x AND k.key = ANY(`+arg(hs)+`::bigint[]))`)
 	}
 	col := "e.seq"
 	switch q.OrderBy {

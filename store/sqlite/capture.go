@@ -18,10 +18,11 @@ const chunk = 200
 // Capture stores a batch in one IMMEDIATE transaction, which takes the write lock at
 // BEGIN: seq numbers are assigned under it, so they stay dense.
 func (s *DB) Capture(ctx context.Context, b *store.Batch) (*store.CaptureResult, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
-		return nil, mapErr(err, "begin capture")
+		return nil, err
 	}
+	defer done()
 	defer tx.Rollback()
 	res, err := capture(ctx, tx, b)
 	if err != nil {
@@ -50,27 +51,40 @@ func capture(ctx context.Context, tx *sql.Tx, b *store.Batch) (*store.CaptureRes
 	ids := make([]any, 0, n)
 	for _, e := range b.Events {
 		hashes = append(hashes, e.Hash[:])
-		ids = append(ids, e.Event.EventID)
+		if h, ok := store.ParseHashURI(e.Event.EventID); ok {
+			if h != e.Hash {
+				hashes = append(hashes, h[:]) // an eventID naming another event's hash
+			}
+		} else {
+			ids = append(ids, e.Event.EventID)
+		}
 	}
-	for start := 0; start < n; start += chunk {
-		end := min(start+chunk, n)
-		rows, err := tx.QueryContext(ctx, `SELECT seq, hash, declared_by FROM events WHERE declares IS NULL AND hash IN (`+placeholders(end-start)+`)`, hashes[start:end]...)
+	for start := 0; start < len(hashes); start += chunk {
+		end := min(start+chunk, len(hashes))
+		rows, err := tx.QueryContext(ctx, `SELECT seq, hash, declared_by, event_id FROM events WHERE declares IS NULL AND hash IN (`+placeholders(end-start)+`)`, hashes[start:end]...)
 		if err != nil {
 			return nil, mapErr(err, "look up event hashes")
 		}
 		for rows.Next() {
 			var x existing
-			if err := rows.Scan(&x.seq, &x.hash, &x.declaredBy); err != nil {
+			var id sql.NullString
+			if err := rows.Scan(&x.seq, &x.hash, &x.declaredBy, &id); err != nil {
 				rows.Close()
 				return nil, mapErr(err, "look up event hashes")
 			}
 			byHash[[32]byte(x.hash)] = x
+			if !id.Valid {
+				byID[store.HashURI([32]byte(x.hash))] = x
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return nil, mapErr(err, "look up event hashes")
 		}
 		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT seq, hash, declared_by, event_id FROM events WHERE declares IS NULL AND event_id IN (`+placeholders(end-start)+`)`, ids[start:end]...)
+	}
+	for start := 0; start < len(ids); start += chunk {
+		end := min(start+chunk, len(ids))
+		rows, err := tx.QueryContext(ctx, `SELECT seq, hash, declared_by, event_id FROM events WHERE declares IS NULL AND event_id IN (`+placeholders(end-start)+`)`, ids[start:end]...)
 		if err != nil {
 			return nil, mapErr(err, "look up event IDs")
 		}
@@ -152,19 +166,19 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []*store.Event, job *s
 			if ev.BizLocation != nil {
 				bl = ev.BizLocation.ID
 			}
-			args = append(args, e.Seq, e.Hash[:], ev.EventID, string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
+			args = append(args, e.Seq, e.Hash[:], store.StoredEventID(e), string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
 				ev.Action, ev.BizStep, ev.Disposition, rp, bl, job.ID, e.Subject, declares, e.Doc)
 			for _, k := range e.Keys {
-				keyArgs = append(keyArgs, k.Encode(), e.Seq)
+				keyArgs = append(keyArgs, store.KeyBucket(e.Seq), k.Hash(), e.Seq)
 			}
 		}
-		q := `INSERT INTO events (seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
+		q := `INSERT OR ROLLBACK INTO events (seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return mapErr(err, "insert events")
 		}
-		for ks := 0; ks < len(keyArgs); ks += 2 * chunk * 4 {
-			ka := keyArgs[ks:min(ks+2*chunk*4, len(keyArgs))]
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_keys (key, seq) VALUES `+rowsOf(len(ka)/2, 2), ka...); err != nil {
+		for ks := 0; ks < len(keyArgs); ks += 3 * chunk * 4 {
+			ka := keyArgs[ks:min(ks+3*chunk*4, len(keyArgs))]
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_keys (bucket, key, seq) VALUES `+rowsOf(len(ka)/3, 3), ka...); err != nil {
 				return mapErr(err, "insert event keys")
 			}
 		}
@@ -188,10 +202,11 @@ func insertJob(ctx context.Context, tx *sql.Tx, j *store.Job) error {
 
 // FailJob records a job that stored nothing.
 func (s *DB) FailJob(ctx context.Context, j *store.Job) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
-		return mapErr(err, "begin")
+		return err
 	}
+	defer done()
 	defer tx.Rollback()
 	if err := insertJob(ctx, tx, j); err != nil {
 		return err

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 
 	"github.com/zhuisu/zhuisu/store"
@@ -32,11 +33,29 @@ func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
 
 // Event finds the event with eventID (the original, not its declaration).
 func (s *DB) Event(ctx context.Context, eventID string) (*store.Event, error) {
-	e, err := scanEvent(s.db.QueryRowContext(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.event_id = ? ORDER BY e.declares IS NOT NULL, e.seq LIMIT 1`, eventID))
+	cond, args := eventIDCond([]string{eventID})
+	e, err := scanEvent(s.db.QueryRowContext(ctx, `SELECT `+eventCols+eventFrom+` WHERE `+cond+` ORDER BY e.declares IS NOT NULL, e.seq LIMIT 1`, args...))
 	if err != nil {
 		return nil, mapErr(err, "event "+eventID)
 	}
 	return e, nil
+}
+
+// eventIDCond matches events by eventID: by the eventID column, and for hash IDs also by
+// the hash of events whose eventID is their own hash (kept as NULL; see store.HashURI).
+func eventIDCond(ids []string) (string, []any) {
+	var plain, hashes []any
+	for _, id := range ids {
+		plain = append(plain, id)
+		if h, ok := store.ParseHashURI(id); ok {
+			hashes = append(hashes, h[:])
+		}
+	}
+	cond := "e.event_id IN (" + placeholders(len(plain)) + ")"
+	if len(hashes) > 0 {
+		cond = "(" + cond + " OR (e.event_id IS NULL AND e.hash IN (" + placeholders(len(hashes)) + ")))"
+	}
+	return cond, append(plain, hashes...)
 }
 
 // Events selects candidates for q, in q's order, at most q.Limit.
@@ -64,7 +83,11 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	in("e.disposition", q.Dispositions)
 	in("e.read_point", q.ReadPoints)
 	in("e.biz_location", q.BizLocations)
-	in("e.event_id", q.EventIDs)
+	if len(q.EventIDs) > 0 {
+		cond, a := eventIDCond(q.EventIDs)
+		where = append(where, cond)
+		args = append(args, a...)
+	}
 	timeCond := func(col, op string, t interface{ IsZero() bool }, n int64) {
 		if !t.IsZero() {
 			where = append(where, col+op+"?")
@@ -86,21 +109,17 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 		where = append(where, "e.declares IS NULL")
 	}
 	for _, m := range q.Keys {
-		var ors []string
-		for _, r := range m.Ranges() {
-			if r.To == nil {
-				ors = append(ors, "k.key = ?")
-				args = append(args, r.From)
-			} else {
-				ors = append(ors, "(k.key >= ? AND k.key < ?)")
-				args = append(args, r.From, r.To)
-			}
-		}
-		if len(ors) == 0 {
+		hs := m.Hashes()
+		if len(hs) == 0 {
 			where = append(where, "0")
 			continue
 		}
-		where = append(where, `e.seq IN (SELECT k.seq FROM event_keys k WHERE `+strings.Join(ors, " OR ")+`)`)
+		// Probe every bucket (see store.KeyBucketBits).
+		where = append(where, `e.seq IN (WITH RECURSIVE b(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM b WHERE x < (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`)
+			SELECT k.seq FROM b JOIN event_keys k ON k.bucket = b.x AND k.key IN (`+placeholders(len(hs))+`))`)
+		for _, h := range hs {
+			args = append(args, h)
+		}
 	}
 	col := "e.seq"
 	switch q.OrderBy {

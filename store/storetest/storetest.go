@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 		{"DeclarationMarksOriginalOnce", testDeclaration},
 		{"EventsFilterByColumnsAndTimes", testFilterColumns},
 		{"EventsFilterByKeys", testFilterKeys},
+		{"EventsNamedByTheirHashAreFound", testHashIDs},
+		{"EventsFilterByKeysAcrossBuckets", testKeysAcrossBuckets},
 		{"EventsPageInOrder", testPaging},
 		{"MissingThingsAreNotFound", testNotFound},
 		{"JobsListNewestFirst", testJobs},
@@ -269,9 +271,9 @@ func testFilterColumns(t *testing.T, s store.Store) {
 func testFilterKeys(t *testing.T, s store.Store) {
 	const gtin = "https://id.gs1.org/01/06901234567892"
 	mustCapture(t, s, batch(
-		ev("a", nil, store.Key{Role: store.RoleEPC, Value: gtin + "/21/1"}, store.Key{Role: store.RoleSource, Type: "owning_party", Value: "https://id.gs1.org/417/6901234000000"}),
+		ev("a", nil, store.Key{Role: store.RoleEPC, Value: gtin + "/21/1"}, store.Key{Role: store.ClassRole(store.RoleEPC), Value: gtin}, store.Key{Role: store.RoleSource, Type: "owning_party", Value: "https://id.gs1.org/417/6901234000000"}),
 		ev("b", nil, store.Key{Role: store.RoleParent, Value: "https://id.gs1.org/00/369012340000000018"}, store.Key{Role: store.RoleChild, Value: gtin + "/21/1"}),
-		ev("c", nil, store.Key{Role: store.RoleEPC, Value: gtin + "/21/10"}),
+		ev("c", nil, store.Key{Role: store.RoleEPC, Value: gtin + "/21/10"}, store.Key{Role: store.ClassRole(store.RoleEPC), Value: gtin}),
 	))
 	tests := []struct {
 		name string
@@ -280,13 +282,15 @@ func testFilterKeys(t *testing.T, s store.Store) {
 	}{
 		{"exact in one role", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{gtin + "/21/1"}}}, []int64{0}},
 		{"exact in any role", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC, store.RoleChild, store.RoleParent}, Values: []string{gtin + "/21/1"}}}, []int64{0, 1}},
-		{"prefix", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Prefixes: []string{gtin + "/21/"}}}, []int64{0, 2}},
+		{"class role", []store.KeyMatch{{Roles: []store.Role{store.ClassRole(store.RoleEPC)}, Values: []string{gtin}}}, []int64{0, 2}},
+		{"two values", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{gtin + "/21/1", gtin + "/21/10"}}}, []int64{0, 2}},
 		{"typed", []store.KeyMatch{{Roles: []store.Role{store.RoleSource}, Types: []string{"owning_party"}, Values: []string{"https://id.gs1.org/417/6901234000000"}}}, []int64{0}},
 		{"wrong type", []store.KeyMatch{{Roles: []store.Role{store.RoleSource}, Types: []string{"location"}, Values: []string{"https://id.gs1.org/417/6901234000000"}}}, nil},
 		{"two matches are ANDed", []store.KeyMatch{
-			{Roles: []store.Role{store.RoleEPC}, Prefixes: []string{gtin}},
-			{Roles: []store.Role{store.RoleSource}, Values: []string{"https://id.gs1.org/417/6901234000000"}},
+			{Roles: []store.Role{store.RoleEPC}, Values: []string{gtin + "/21/1"}},
+			{Roles: []store.Role{store.RoleSource}, Types: []string{"owning_party"}, Values: []string{"https://id.gs1.org/417/6901234000000"}},
 		}, []int64{0}},
+		{"a typed key needs its type", []store.KeyMatch{{Roles: []store.Role{store.RoleSource}, Values: []string{"https://id.gs1.org/417/6901234000000"}}}, nil},
 		{"empty match selects nothing", []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}}}, nil},
 	}
 	for _, tc := range tests {
@@ -643,4 +647,66 @@ func jobIDs(jobs []*store.Job) []string {
 		ids = append(ids, j.ID)
 	}
 	return ids
+}
+
+// testKeysAcrossBuckets: key lookups find events in every bucket of the key index, the
+// first, a middle and the last, partial one.
+func testKeysAcrossBuckets(t *testing.T, s store.Store) {
+	n := int64(2<<store.KeyBucketBits + 5)
+	events := make([]*store.Event, n)
+	for i := range events {
+		v := "https://id.gs1.org/01/06901234567892/21/" + fmt.Sprint(i%3)
+		events[i] = ev(fmt.Sprint("k", i), nil, store.Key{Role: store.RoleEPC, Value: v},
+			store.Key{Role: store.RoleEPC, Value: "https://id.gs1.org/01/06901234567892/21/only" + fmt.Sprint(i)})
+	}
+	mustCapture(t, s, batch(events...))
+	for _, i := range []int64{0, 1<<store.KeyBucketBits - 1, 1 << store.KeyBucketBits, n - 1} {
+		v := "https://id.gs1.org/01/06901234567892/21/only" + fmt.Sprint(i)
+		got := query(t, s, &store.EventQuery{Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{v}}}})
+		if !equal(got, []int64{i}) {
+			t.Fatalf("key of event %d found %v", i, got)
+		}
+	}
+	got := query(t, s, &store.EventQuery{Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{"https://id.gs1.org/01/06901234567892/21/2"}}}})
+	if int64(len(got)) != n/3 || got[0] != 2 || got[len(got)-1] != n-1-(n-1-2)%3 {
+		t.Fatalf("shared key found %d events (first %v), want %d", len(got), got[:min(3, len(got))], n/3)
+	}
+}
+
+// testHashIDs: an event whose eventID is its own hash ID (the usual case: stores keep no
+// separate eventID for it) is found by that ID, deduplicated, declared, and protected from
+// another event claiming its ID.
+func testHashIDs(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	hashed := func(name string, mod func(e *epcis.Event)) *store.Event {
+		e := ev(name, mod)
+		e.Event.EventID = store.HashURI(e.Hash)
+		return e
+	}
+	a, b := hashed("a", nil), hashed("b", nil)
+	mustCapture(t, s, batch(a, b, ev("c", nil)))
+	got, err := s.Event(ctx, a.Event.EventID)
+	if err != nil || got.Seq != 0 {
+		t.Fatalf("Event(hash ID of a) = %+v, %v", got, err)
+	}
+	if seqs := query(t, s, &store.EventQuery{EventIDs: []string{b.Event.EventID, "urn:uuid:c"}}); !equal(seqs, []int64{1, 2}) {
+		t.Fatalf("EventIDs filter found %v, want [1 2]", seqs)
+	}
+	if r := mustCapture(t, s, batch(hashed("a", nil))); r.Duplicates != 1 || r.Seqs[0] != 0 {
+		t.Fatalf("recapture of a: %+v", r)
+	}
+	thief := ev("thief", func(e *epcis.Event) { e.EventID = a.Event.EventID })
+	if _, err := s.Capture(ctx, batch(thief)); zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("an event claiming a's hash ID: %v, want conflict", err)
+	}
+	decl := hashed("a", func(e *epcis.Event) {
+		e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base, Reason: "did_not_occur"}
+	})
+	if r := mustCapture(t, s, batch(decl)); r.Stored != 1 {
+		t.Fatalf("declaration of a: %+v", r)
+	}
+	got, err = s.Event(ctx, a.Event.EventID)
+	if err != nil || got.Seq != 0 || got.DeclaredBy != 3 {
+		t.Fatalf("a after its declaration: %+v, %v", got, err)
+	}
 }

@@ -17,7 +17,7 @@
 CREATE TABLE events (
 	seq          bigint PRIMARY KEY,
 	hash         bytea  NOT NULL,
-	event_id     text   COLLATE "C" NOT NULL,
+	event_id     text   COLLATE "C", -- NULL when the eventID is the event's own hash ID (store/eventid.go)
 	event_type   text   COLLATE "C" NOT NULL,
 	event_time   bigint NOT NULL, -- Unix nanoseconds, UTC
 	record_time  bigint NOT NULL,
@@ -39,11 +39,13 @@ CREATE UNIQUE INDEX events_event_id ON events (event_id) WHERE declares IS NULL;
 CREATE INDEX events_event_time ON events (event_time, seq);
 CREATE INDEX events_record_time ON events (record_time, seq);
 
--- Index entries: role byte + value + 0x1F + type. See store.Key.
+-- Index entries: the 64-bit hash of (role, type, value), grouped in buckets of
+-- consecutive events (bucket = seq >> 12). See store/keys.go.
 CREATE TABLE event_keys (
-	key bytea  NOT NULL,
-	seq bigint NOT NULL,
-	PRIMARY KEY (key, seq)
+	bucket bigint NOT NULL,
+	key    bigint NOT NULL,
+	seq    bigint NOT NULL,
+	PRIMARY KEY (bucket, key, seq)
 );
 
 CREATE TABLE capture_jobs (

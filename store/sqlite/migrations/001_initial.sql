@@ -4,7 +4,7 @@
 CREATE TABLE events (
 	seq          INTEGER PRIMARY KEY,
 	hash         BLOB    NOT NULL,
-	event_id     TEXT    NOT NULL,
+	event_id     TEXT, -- NULL when the eventID is the event's own hash ID (store/eventid.go)
 	event_type   TEXT    NOT NULL,
 	event_time   INTEGER NOT NULL, -- Unix nanoseconds, UTC
 	record_time  INTEGER NOT NULL,
@@ -26,11 +26,13 @@ CREATE UNIQUE INDEX events_event_id ON events(event_id) WHERE declares IS NULL;
 CREATE INDEX events_event_time ON events(event_time, seq);
 CREATE INDEX events_record_time ON events(record_time, seq);
 
--- Index entries: role byte + value + 0x1F + type. See store.Key.
+-- Index entries: the 64-bit hash of (role, type, value), grouped in buckets of
+-- consecutive events (bucket = seq >> 12). See store/keys.go.
 CREATE TABLE event_keys (
-	key BLOB    NOT NULL,
-	seq INTEGER NOT NULL,
-	PRIMARY KEY (key, seq)
+	bucket INTEGER NOT NULL,
+	key    INTEGER NOT NULL,
+	seq    INTEGER NOT NULL,
+	PRIMARY KEY (bucket, key, seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE capture_jobs (
