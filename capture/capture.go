@@ -6,6 +6,7 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -118,10 +119,16 @@ func (s *Service) prepare(doc *epcis.Document, subject string, now time.Time) (*
 		if err := decodeHash(hash, &sum); err != nil {
 			return nil, zhuisu.Wrap(err, zhuisu.EInternal, "event hash")
 		}
+		doc := epcis.AppendEventJSON(nil, e)
+		if bytes.Contains(doc, []byte(`\u0000`)) {
+			// PostgreSQL text cannot hold U+0000; refuse it in every store alike.
+			return nil, &zhuisu.Error{Code: zhuisu.EInvalid, Kind: "ValidationException", Field: path,
+				Message: "the event contains a NUL character (U+0000), which is not allowed in any field"}
+		}
 		b.Events[i] = &store.Event{
 			Hash:    sum,
 			Event:   e,
-			Doc:     epcis.AppendEventJSON(nil, e),
+			Doc:     doc,
 			Subject: subject,
 			Keys:    Keys(e),
 		}

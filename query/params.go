@@ -82,7 +82,10 @@ func (q *Query) add(name string, vals []string, ext map[string]string) error {
 		return nil
 	}
 	if len(vals) == 0 {
-		return paramErr(name, "query parameter %s has no value", name)
+		if !strings.HasPrefix(name, "EXISTS_") {
+			return paramErr(name, "query parameter %s has no value", name)
+		}
+		vals = []string{""} // EXISTS_ parameters need none
 	}
 	c := &q.Candidates
 	switch name {

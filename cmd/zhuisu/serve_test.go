@@ -225,6 +225,10 @@ func TestCaptureRejectsBadDocumentsAndStoresNothing(t *testing.T) {
 	})
 	good := docJSON(t, workload.New(3).Document(3).Events)
 	badAction := bytes.Replace(good, []byte(`"OBSERVE"`), []byte(`"LOOK"`), 1)
+	withNUL := bytes.Replace(good, []byte("合格"), []byte(`合\u0000格`), 1)
+	if bytes.Equal(withNUL, good) {
+		t.Fatal("the workload document has no 合格 to put a NUL into")
+	}
 	tests := []struct {
 		name        string
 		contentType string
@@ -234,6 +238,7 @@ func TestCaptureRejectsBadDocumentsAndStoresNothing(t *testing.T) {
 	}{
 		{"not JSON", "application/ld+json", []byte(`{"type":"EPCISDocument",`), 400, "ValidationException"},
 		{"bad action in one event", "application/ld+json", badAction, 400, "ValidationException"},
+		{"NUL character", "application/ld+json", withNUL, 400, "ValidationException"},
 		{"wrong content type", "text/plain", good, 400, "ValidationException"},
 		{"too many events", "application/ld+json", docJSON(t, workload.New(4).Document(21).Events), 413, "CaptureLimitExceededException"},
 		{"empty body", "application/ld+json", nil, 400, "ValidationException"},
