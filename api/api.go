@@ -21,6 +21,7 @@ import (
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/integrity"
 	"github.com/zhuisu/zhuisu/query"
 	"github.com/zhuisu/zhuisu/store"
 )
@@ -40,8 +41,10 @@ type Server struct {
 	Capture *capture.Service
 	Query   *query.Service
 	Auth    *auth.Service
-	Limits  Limits
-	Log     *slog.Logger
+	// Integrity serves the tamper-evident log; nil on a server without one.
+	Integrity *integrity.Service
+	Limits    Limits
+	Log       *slog.Logger
 }
 
 // Route is one entry of the route table. Write routes require a token.
@@ -87,6 +90,12 @@ func Routes() []Route {
 		{"GET /queries/{queryName}", false, (*Server).getQuery},
 		{"DELETE /queries/{queryName}", true, (*Server).deleteQuery},
 		{"GET /queries/{queryName}/events", false, (*Server).queryEvents},
+
+		{"GET /log/checkpoint", false, (*Server).logCheckpoint},
+		{"GET /log/key", false, (*Server).logKey},
+		{"GET /log/tile/{path...}", false, (*Server).logTile},
+		{"GET /api/events/{eventID}/proof", false, (*Server).eventProof},
+		{"GET /api/log/consistency", false, (*Server).logConsistency},
 	}
 }
 

@@ -86,7 +86,7 @@ func writeEvents(w http.ResponseWriter, r *http.Request, events []*epcis.Event, 
 	}
 	var buf bytes.Buffer
 	if wantsXML(r) {
-		if err := epcis.EncodeXML(&buf, events); err != nil { // TODO(query document)
+		if err := epcis.EncodeXMLQuery(&buf, queryName, events); err != nil {
 			return zhuisu.Wrap(err, zhuisu.EInternal, "encode events")
 		}
 		w.Header().Set("Content-Type", "application/xml")

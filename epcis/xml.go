@@ -1378,6 +1378,21 @@ func asZError(err error) *zhuisu.Error {
 // both prefixes declared), elements follow the XSD order, and user extensions keep their
 // names, prefixes, nesting and (see above) JSON kinds.
 func EncodeXML(w io.Writer, events []*Event) error {
+	return encodeXMLDocument(w, events, false, "")
+}
+
+// EncodeXMLQuery writes an EPCIS 2.0 XML EPCISQueryDocument (namespace
+// urn:epcglobal:epcis-query:xsd:2) holding events as the results of the query queryName:
+// EPCISBody/epcisq:QueryResults with queryName and resultsBody/EventList, as
+// EPCglobal-epcis-query-2_0.xsd requires. The optional subscriptionID is not written: the
+// results are those of a poll, not of a subscription. Events are written as EncodeXML
+// writes them.
+func EncodeXMLQuery(w io.Writer, queryName string, events []*Event) error {
+	return encodeXMLDocument(w, events, true, queryName)
+}
+
+// encodeXMLDocument writes an EPCISDocument, or with query an EPCISQueryDocument.
+func encodeXMLDocument(w io.Writer, events []*Event, query bool, queryName string) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := &xmlEncoder{w: bw}
 	ns := newNSCollector()
@@ -1385,11 +1400,15 @@ func EncodeXML(w io.Writer, events []*Event) error {
 		ns.event(e)
 	}
 	enc.ns = ns
+	rootPrefix, rootSpace, rootName := "epcis", NamespaceEPCIS, "epcis:EPCISDocument"
+	if query {
+		rootPrefix, rootSpace, rootName = "epcisq", NamespaceEPCISQuery, "epcisq:EPCISQueryDocument"
+	}
 	bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	bw.WriteString(`<epcis:EPCISDocument xmlns:epcis="` + NamespaceEPCIS + `" xmlns:xsi="` + nsXSI + `" xmlns:xsd="` + nsXMLSchema +
+	bw.WriteString(`<` + rootName + ` xmlns:` + rootPrefix + `="` + rootSpace + `" xmlns:xsi="` + nsXSI + `" xmlns:xsd="` + nsXMLSchema +
 		`" xmlns:gs1="` + GS1VocPrefix + `" xmlns:cbv="` + CBVWebPrefix + `"`)
 	root := &nsScope{}
-	root.add("epcis", NamespaceEPCIS)
+	root.add(rootPrefix, rootSpace)
 	root.add("xsi", nsXSI)
 	root.add("xsd", nsXMLSchema)
 	root.add("gs1", GS1VocPrefix)
@@ -1406,11 +1425,21 @@ func EncodeXML(w io.Writer, events []*Event) error {
 	enc.scope = root
 	var tb []byte
 	tb = appendEPCISTime(tb, time.Now().UTC().Truncate(time.Millisecond))
-	bw.WriteString(` schemaVersion="2.0" creationDate="` + string(tb) + `">` + "\n<EPCISBody>\n<EventList>\n")
+	bw.WriteString(` schemaVersion="2.0" creationDate="` + string(tb) + `">` + "\n<EPCISBody>\n")
+	if query {
+		bw.WriteString("<epcisq:QueryResults>\n")
+		enc.leaf("queryName", queryName)
+		bw.WriteString("\n<resultsBody>\n")
+	}
+	bw.WriteString("<EventList>\n")
 	for _, e := range events {
 		enc.event(e)
 	}
-	bw.WriteString("</EventList>\n</EPCISBody>\n</epcis:EPCISDocument>\n")
+	bw.WriteString("</EventList>\n")
+	if query {
+		bw.WriteString("</resultsBody>\n</epcisq:QueryResults>\n")
+	}
+	bw.WriteString("</EPCISBody>\n</" + rootName + ">\n")
 	return bw.Flush()
 }
 

@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -323,4 +324,102 @@ func TestEncodeXMLValidatesAgainstXSD(t *testing.T) {
 		t.Fatalf("xmllint rejects EncodeXML output: %v\n%s", err, out)
 	}
 	t.Logf("%d EncodeXML documents validate against %s", len(files), filepath.Base(xsd))
+}
+
+// TestEncodeXMLQueryRoundTrip needs no corpus: an EPCISQueryDocument written by
+// EncodeXMLQuery names the query and reads back to the same events.
+func TestEncodeXMLQueryRoundTrip(t *testing.T) {
+	events := []*Event{hashReference3(t), hashBenchEvent(t)}
+	var b bytes.Buffer
+	const name = `SimpleEventQuery <&> "q"`
+	if err := EncodeXMLQuery(&b, name, events); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		`<epcisq:EPCISQueryDocument xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2"`,
+		"<EPCISBody>\n<epcisq:QueryResults>\n<queryName>SimpleEventQuery &lt;&amp;&gt; \"q\"</queryName>\n<resultsBody>\n<EventList>\n",
+		"</EventList>\n</resultsBody>\n</epcisq:QueryResults>\n</EPCISBody>\n</epcisq:EPCISQueryDocument>\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "subscriptionID") {
+		t.Errorf("output has a subscriptionID")
+	}
+	doc, err := DecodeXML(bytes.NewReader(b.Bytes()), Limits{})
+	if err != nil {
+		t.Fatalf("DecodeXML(EncodeXMLQuery): %v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(doc.Events, events) {
+		t.Fatalf("events changed through EncodeXMLQuery/DecodeXML:\n%s", describeDiffs(events, doc.Events))
+	}
+
+	// Without events the document is still complete.
+	b.Reset()
+	if err := EncodeXMLQuery(&b, "SimpleEventQuery", nil); err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := DecodeXML(bytes.NewReader(b.Bytes()), Limits{}); err != nil || len(doc.Events) != 0 {
+		t.Fatalf("empty query document: %v, %+v\n%s", err, doc, b.Bytes())
+	}
+}
+
+// TestEncodeXMLQueryValidatesAgainstXSD writes a few corpus documents' events as
+// EPCISQueryDocuments, reads them back with DecodeXML, and runs xmllint, when installed,
+// with the EPCIS 2.0 query schema.
+func TestEncodeXMLQueryValidatesAgainstXSD(t *testing.T) {
+	root := conformanceDir(t)
+	sources := []string{
+		"gs1-EPCIS/XML/WithFullCombinationOfFields/object_event_all_possible_fields.xml",
+		"gs1-EPCIS/XML/WithFullCombinationOfFields/transformation_event_all_possible_fields.xml",
+		"gs1-EPCIS/XML/WithSensorData/SensorDataExamples.xml",
+		"gs1-EPCIS/XML/WithErrorDeclaration/ErrorDeclarationAndCorrectiveEvent.xml",
+		"openepcis-test-resources/2.0/EPCIS/JSON/Capture/Documents/Combination_of_different_event.json",
+		"openepcis-test-resources/2.0/EPCIS/JSON/Capture/Documents/SensorData_and_extension.json",
+	}
+	dir := t.TempDir()
+	var files []string
+	for i, src := range sources {
+		path := filepath.Join(root, src)
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		doc, err := decodeFile(t, path)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if len(doc.Events) == 0 {
+			t.Fatalf("%s: no events", src)
+		}
+		var b bytes.Buffer
+		if err := EncodeXMLQuery(&b, "SimpleEventQuery", doc.Events); err != nil {
+			t.Fatal(err)
+		}
+		back, err := DecodeXML(bytes.NewReader(b.Bytes()), Limits{})
+		if err != nil {
+			t.Fatalf("%s: DecodeXML(EncodeXMLQuery): %v", src, err)
+		}
+		if !reflect.DeepEqual(back.Events, doc.Events) {
+			t.Errorf("%s: events changed through EncodeXMLQuery/DecodeXML:\n%s", src, describeDiffs(doc.Events, back.Events))
+		}
+		out := filepath.Join(dir, fmt.Sprintf("query%d.xml", i))
+		if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, out)
+	}
+	lint, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Skip("xmllint is not installed")
+	}
+	xsd := filepath.Join(root, "gs1-EPCIS", "XSD", "EPCglobal-epcis-query-2_0.xsd")
+	args := append([]string{"--noout", "--schema", xsd}, files...)
+	out, err := exec.Command(lint, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("xmllint rejects EncodeXMLQuery output: %v\n%s", err, out)
+	}
+	t.Logf("%d EncodeXMLQuery documents validate against %s", len(files), filepath.Base(xsd))
 }

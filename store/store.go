@@ -53,6 +53,8 @@ type Store interface {
 	Queries(ctx context.Context) ([]*NamedQuery, error)
 	DeleteQuery(ctx context.Context, name string) error
 
+	LogStore
+
 	// SchemaVersion returns the applied and the expected schema version.
 	SchemaVersion(ctx context.Context) (have, want int, err error)
 	// Migrate applies every pending migration.

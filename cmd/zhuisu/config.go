@@ -30,6 +30,26 @@ type Config struct {
 	Limits  api.Limits
 	// ShutdownTimeout bounds how long serve waits for requests in flight.
 	ShutdownTimeout time.Duration
+	// The tamper-evident log: its key file, the origin and key type of a new key, and
+	// how soon after new events a checkpoint covers them.
+	LogKey      string
+	LogOrigin   string
+	LogKeyType  string
+	LogInterval time.Duration
+}
+
+// logFlags registers the flags of the tamper-evident log.
+func logFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.LogKey, "log-key", envDefault("ZHUISU_LOG_KEY", ""), "the log's signing key file; empty: DATA/log.key, created on first start. Processes sharing one database must share it (ZHUISU_LOG_KEY)")
+	fs.StringVar(&c.LogOrigin, "log-origin", envDefault("ZHUISU_LOG_ORIGIN", defaultOrigin()), "the log's name, when its key is created (ZHUISU_LOG_ORIGIN)")
+	fs.StringVar(&c.LogKeyType, "log-key-type", envDefault("ZHUISU_LOG_KEY_TYPE", "ed25519"), "ed25519, or sm2 (SM2 with SM3) for national-cryptography deployments, when the key is created (ZHUISU_LOG_KEY_TYPE)")
+}
+
+func (c *Config) logKeyPath() string {
+	if c.LogKey != "" {
+		return c.LogKey
+	}
+	return filepath.Join(c.DataDir, "log.key")
 }
 
 // storeFlags registers the flags every command that opens a store shares.
@@ -115,4 +135,13 @@ func secretKey(dir, name string) ([]byte, error) {
 		return nil, zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
 	}
 	return key, nil
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
 }

@@ -14,14 +14,18 @@ import (
 	"github.com/zhuisu/zhuisu/api"
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
+	"github.com/zhuisu/zhuisu/integrity"
 	"github.com/zhuisu/zhuisu/query"
+	"github.com/zhuisu/zhuisu/tlog"
 )
 
 func serveFlags(args []string) (*Config, error) {
-	c := &Config{Limits: api.DefaultLimits, ShutdownTimeout: 20 * time.Second}
+	c := &Config{Limits: api.DefaultLimits, ShutdownTimeout: 20 * time.Second, LogInterval: integrity.DefaultInterval}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", envDefault("ZHUISU_ADDR", "127.0.0.1:8080"), "listen address (ZHUISU_ADDR)")
 	storeFlags(fs, c)
+	logFlags(fs, c)
+	fs.DurationVar(&c.LogInterval, "log-interval", envDuration("ZHUISU_LOG_INTERVAL", c.LogInterval), "how soon after new events a signed checkpoint covers them (ZHUISU_LOG_INTERVAL)")
 	fs.BoolVar(&c.Migrate, "migrate", envDefault("ZHUISU_MIGRATE", "") == "true", "apply pending migrations before serving (ZHUISU_MIGRATE=true)")
 	fs.Int64Var(&c.Limits.MaxBodyBytes, "max-document-bytes", envInt("ZHUISU_MAX_DOCUMENT_BYTES", c.Limits.MaxBodyBytes), "largest capture document in bytes (ZHUISU_MAX_DOCUMENT_BYTES)")
 	maxEvents := fs.Int64("max-events", envInt("ZHUISU_MAX_EVENTS", int64(c.Limits.Document.MaxEvents)), "most events in one capture document (ZHUISU_MAX_EVENTS)")
@@ -68,13 +72,28 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	if err != nil {
 		return err
 	}
+	origin := c.LogOrigin
+	if origin == "" {
+		origin = defaultOrigin()
+	}
+	signer, verifier, vkey, err := logKeys(c.logKeyPath(), origin, c.LogKeyType)
+	if err != nil {
+		return err
+	}
+	logSvc := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey,
+		Interval: c.LogInterval, MaxStep: 1 << 20, Log: log}
+	ictx, stopIntegrator := context.WithCancel(context.WithoutCancel(ctx))
+	integrated := make(chan struct{})
+	go func() { defer close(integrated); logSvc.Run(ictx) }()
+	defer func() { stopIntegrator(); <-integrated }()
 	srv := &api.Server{
-		Store:   st,
-		Capture: capture.New(st),
-		Query:   query.New(st, key),
-		Auth:    authSvc,
-		Limits:  c.Limits,
-		Log:     log,
+		Store:     st,
+		Capture:   capture.New(st),
+		Query:     query.New(st, key),
+		Auth:      authSvc,
+		Integrity: logSvc,
+		Limits:    c.Limits,
+		Log:       log,
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -86,7 +105,7 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "data", c.DataDir, "db", storeName(c))
+	log.Info("serving", "addr", ln.Addr().String(), "data", c.DataDir, "db", storeName(c), "log", logSvc.Origin)
 	select {
 	case err := <-errc:
 		return err

@@ -337,3 +337,103 @@ func TestNilDocIsRefused(t *testing.T) {
 		t.Fatalf("CountEvents = %d, %v; want 0", n, err)
 	}
 }
+
+// TestConcurrentAppendLog races integrators through two pools while captures run: for
+// each size exactly one AppendLog wins, the losers get EConflict and store no nodes, and
+// concurrent compare-and-sets of one witness state let exactly one writer through.
+func TestConcurrentAppendLog(t *testing.T) {
+	u := freshSchema(t)
+	ctx := context.Background()
+	dbs := []*postgres.DB{openURL(t, u), openURL(t, u)}
+	if err := dbs[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const sizes, racers = 10, 6
+	var wg sync.WaitGroup
+	wg.Go(func() { // captures alongside
+		for i := range 20 {
+			if _, err := dbs[i%2].Capture(ctx, batch(fmt.Sprintf("job-%03d", i), event(fmt.Sprint("log-", i)))); err != nil {
+				t.Errorf("Capture: %v", err)
+			}
+		}
+	})
+	wins := make([]int, sizes+1)
+	var mu sync.Mutex
+	for r := range racers {
+		db := dbs[r%2]
+		wg.Go(func() {
+			for size := int64(1); size <= sizes; size++ {
+				// Racer r stores its node at a seq of its own, so a loser's node would show.
+				node := store.LogNode{Seq: size*100 + int64(r), Hashes: make([]byte, 32)}
+				err := db.AppendLog(ctx, []store.LogNode{node}, &store.Checkpoint{Size: size, Note: []byte(fmt.Sprint(r)), CreatedAt: time.Unix(0, size)})
+				switch zhuisu.ErrorCode(err) {
+				case "":
+					mu.Lock()
+					wins[size]++
+					mu.Unlock()
+				case zhuisu.EConflict:
+				default:
+					t.Errorf("AppendLog(%d) by %d: %v", size, r, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	all, err := dbs[0].Checkpoints(ctx, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []int64
+	for size := int64(1); size <= sizes; size++ {
+		for r := range racers {
+			seqs = append(seqs, size*100+int64(r))
+		}
+	}
+	nodes, err := dbs[1].LogNodes(ctx, seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[int64]int{}
+	for seq := range nodes {
+		stored[seq/100]++
+	}
+	for size := int64(1); size <= sizes; size++ {
+		if stored[size] > wins[size] {
+			t.Errorf("size %d: %d integrations stored nodes, %d won", size, stored[size], wins[size])
+		}
+	}
+	for i, cp := range all {
+		if wins[cp.Size] != 1 || stored[cp.Size] != 1 || (i > 0 && cp.Size <= all[i-1].Size) {
+			t.Errorf("checkpoint %d: %d wins, %d stored node sets", cp.Size, wins[cp.Size], stored[cp.Size])
+		}
+	}
+	if len(all) == 0 || all[len(all)-1].Size != sizes {
+		t.Fatalf("checkpoints %+v", all)
+	}
+
+	const origin = "zhuisu.example/race"
+	first := &store.WitnessState{Size: 1, Root: [32]byte{1}}
+	if err := dbs[0].SetWitnessState(ctx, origin, nil, first); err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, racers)
+	for r := range racers {
+		wg.Go(func() {
+			errs[r] = dbs[r%2].SetWitnessState(ctx, origin, first, &store.WitnessState{Size: int64(2 + r), Root: [32]byte{2}})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for r, err := range errs {
+		switch zhuisu.ErrorCode(err) {
+		case "":
+			ok++
+		case zhuisu.EConflict:
+		default:
+			t.Errorf("SetWitnessState by %d: %v", r, err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d compare-and-sets from one state succeeded, want 1", ok)
+	}
+}

@@ -3,6 +3,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -32,6 +33,9 @@ func Run(t *testing.T, open Opener) {
 		{"DeclarationMarksOriginalOnce", testDeclaration},
 		{"EventsFilterByColumnsAndTimes", testFilterColumns},
 		{"EventsFilterByKeys", testFilterKeys},
+		{"LogLeavesAndNodesReadBack", testLogLeavesAndNodes},
+		{"LogCheckpointsGrowOnly", testLogCheckpoints},
+		{"WitnessStateIsCompareAndSet", testWitnessState},
 		{"EventsNamedByTheirHashAreFound", testHashIDs},
 		{"EventsFilterByKeysAcrossBuckets", testKeysAcrossBuckets},
 		{"EventsPageInOrder", testPaging},
@@ -708,5 +712,108 @@ func testHashIDs(t *testing.T, s store.Store) {
 	got, err = s.Event(ctx, a.Event.EventID)
 	if err != nil || got.Seq != 0 || got.DeclaredBy != 3 {
 		t.Fatalf("a after its declaration: %+v, %v", got, err)
+	}
+}
+
+func testLogLeavesAndNodes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	events := []*store.Event{ev("a", nil), ev("b", nil), ev("c", func(e *epcis.Event) {
+		e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base, Reason: "incorrect_data"}
+	})}
+	events[2].Hash = events[0].Hash // a declaration of a
+	events[2].Event.EventID = events[0].Event.EventID
+	mustCapture(t, s, batch(events...))
+	leaves, err := s.LogLeaves(ctx, 0, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leaves) != 3 || leaves[0] != events[0].Hash || leaves[1] != events[1].Hash || leaves[2] != events[0].Hash {
+		t.Fatalf("leaves %x", leaves)
+	}
+	if _, err := s.LogLeaves(ctx, 1, 4); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("leaves beyond the last event: %v, want not found", err)
+	}
+	docs, err := s.EventDocs(ctx, 1, 10)
+	if err != nil || len(docs) != 2 || docs[0].Seq != 1 || string(docs[0].Doc) != `{"name":"b"}` || docs[1].Declares != 0 || docs[1].Hash != events[0].Hash {
+		t.Fatalf("EventDocs(1) = %+v, %v", docs, err)
+	}
+	nodes := []store.LogNode{{Seq: 1, Hashes: bytes.Repeat([]byte{1}, 32)}, {Seq: 3, Hashes: bytes.Repeat([]byte{3}, 64)}}
+	if err := s.AppendLog(ctx, nodes, &store.Checkpoint{Size: 3, Note: []byte("note 3"), CreatedAt: base}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LogNodes(ctx, []int64{0, 1, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !bytes.Equal(got[1], nodes[0].Hashes) || !bytes.Equal(got[3], nodes[1].Hashes) {
+		t.Fatalf("LogNodes = %x", got)
+	}
+}
+
+func testLogCheckpoints(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if _, err := s.LatestCheckpoint(ctx); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("LatestCheckpoint of an empty log: %v, want not found", err)
+	}
+	root := func(b byte) [32]byte { var r [32]byte; r[0] = b; return r }
+	for _, size := range []int64{2, 5} {
+		if err := s.AppendLog(ctx, []store.LogNode{{Seq: size - 1, Hashes: bytes.Repeat([]byte{byte(size)}, 32)}},
+			&store.Checkpoint{Size: size, Root: root(byte(size)), Note: []byte(fmt.Sprint("note ", size)), CreatedAt: base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another process integrating the same range again loses, and stores nothing.
+	err := s.AppendLog(ctx, []store.LogNode{{Seq: 7, Hashes: bytes.Repeat([]byte{9}, 32)}}, &store.Checkpoint{Size: 5, Root: root(9), Note: []byte("x"), CreatedAt: base})
+	if zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("a second checkpoint of size 5: %v, want conflict", err)
+	}
+	if n, _ := s.LogNodes(ctx, []int64{7}); len(n) != 0 {
+		t.Fatal("the losing integration stored nodes")
+	}
+	latest, err := s.LatestCheckpoint(ctx)
+	if err != nil || latest.Size != 5 || latest.Root != root(5) || string(latest.Note) != "note 5" || !latest.CreatedAt.Equal(base) {
+		t.Fatalf("LatestCheckpoint = %+v, %v", latest, err)
+	}
+	all, err := s.Checkpoints(ctx, 0, 10)
+	if err != nil || len(all) != 2 || all[0].Size != 2 || all[1].Size != 5 {
+		t.Fatalf("Checkpoints = %+v, %v", all, err)
+	}
+	if after, _ := s.Checkpoints(ctx, 2, 10); len(after) != 1 || after[0].Size != 5 {
+		t.Fatalf("Checkpoints after 2 = %+v", after)
+	}
+	if err := s.AddCosignatures(ctx, 5, []byte("note 5\n— witness sig")); err != nil {
+		t.Fatal(err)
+	}
+	if latest, _ := s.LatestCheckpoint(ctx); string(latest.Note) != "note 5\n— witness sig" || latest.Root != root(5) {
+		t.Fatalf("after cosigning: %+v", latest)
+	}
+	if err := s.AddCosignatures(ctx, 4, []byte("x")); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("cosigning a missing checkpoint: %v, want not found", err)
+	}
+}
+
+func testWitnessState(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const origin = "zhuisu.example/fujian-hub"
+	if _, err := s.WitnessState(ctx, origin); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("state of an unknown log: %v, want not found", err)
+	}
+	first := &store.WitnessState{Size: 10, Root: [32]byte{1}, UpdatedAt: base}
+	if err := s.SetWitnessState(ctx, origin, nil, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetWitnessState(ctx, origin, nil, first); zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("a second first state: %v, want conflict", err)
+	}
+	second := &store.WitnessState{Size: 20, Root: [32]byte{2}, UpdatedAt: base.Add(time.Second)}
+	if err := s.SetWitnessState(ctx, origin, &store.WitnessState{Size: 9, Root: [32]byte{1}}, second); zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("set from a stale state: %v, want conflict", err)
+	}
+	if err := s.SetWitnessState(ctx, origin, first, second); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.WitnessState(ctx, origin)
+	if err != nil || got.Size != 20 || got.Root != second.Root || !got.UpdatedAt.Equal(second.UpdatedAt) {
+		t.Fatalf("WitnessState = %+v, %v", got, err)
 	}
 }

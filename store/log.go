@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// LogStore keeps the tamper-evident log beside the events. The leaves are the events
+// themselves (leaf i is the hash of the event at seq i, written in the capture's
+// transaction); a store adds the interior hashes and the signed checkpoints that the
+// integrator computes, and the state a witness keeps of the logs it co-signs.
+type LogStore interface {
+	// LogLeaves returns the hashes of the events with seq in [from, to), in order.
+	LogLeaves(ctx context.Context, from, to int64) ([][32]byte, error)
+	// LogNodes returns the interior hashes kept for the given seqs (see LogNode); a seq
+	// without interior hashes is absent from the map.
+	LogNodes(ctx context.Context, seqs []int64) (map[int64][]byte, error)
+	// AppendLog stores the interior hashes of newly integrated leaves and the checkpoint
+	// that covers them, in one transaction. It fails with EConflict when a checkpoint at
+	// least as large exists (another process integrated first).
+	AppendLog(ctx context.Context, nodes []LogNode, cp *Checkpoint) error
+	// AddCosignatures replaces the note of the checkpoint of that size with one carrying
+	// more signatures (witness cosignatures); size and root cannot change.
+	AddCosignatures(ctx context.Context, size int64, note []byte) error
+	// LatestCheckpoint returns the largest checkpoint; ENotFound before the first.
+	LatestCheckpoint(ctx context.Context) (*Checkpoint, error)
+	// Checkpoints lists checkpoints with size greater than after, smallest first.
+	Checkpoints(ctx context.Context, after int64, limit int) ([]*Checkpoint, error)
+	// EventDocs returns stored events with seq >= from in seq order (Seq, Hash, Doc,
+	// Declares set; declarations included), at most limit: what verify re-hashes.
+	EventDocs(ctx context.Context, from int64, limit int) ([]*Event, error)
+
+	// WitnessState returns what this node last co-signed for a log; ENotFound if never.
+	WitnessState(ctx context.Context, origin string) (*WitnessState, error)
+	// SetWitnessState records a new state for a log if the stored one is still old (nil:
+	// none stored); EConflict if another request changed it meanwhile.
+	SetWitnessState(ctx context.Context, origin string, old, new *WitnessState) error
+}
+
+// LogNode is the interior hashes of one leaf: the hashes of the subtrees that the leaf
+// at Seq completes, lowest first, 32 bytes each (tlog.StoredHashes without the leaf).
+type LogNode struct {
+	Seq    int64
+	Hashes []byte
+}
+
+// Checkpoint is a signed tree head: the signed note and what it commits to.
+type Checkpoint struct {
+	Size      int64
+	Root      [32]byte
+	Note      []byte
+	CreatedAt time.Time
+}
+
+// WitnessState is the size and root of the last checkpoint of a log a witness co-signed.
+type WitnessState struct {
+	Size      int64
+	Root      [32]byte
+	UpdatedAt time.Time
+}
