@@ -43,6 +43,8 @@ type Server struct {
 	Auth    *auth.Service
 	// Integrity serves the tamper-evident log; nil on a server without one.
 	Integrity *integrity.Service
+	// Witness, when set, co-signs other nodes' checkpoints.
+	Witness *integrity.WitnessService
 	Limits    Limits
 	Log       *slog.Logger
 }
@@ -96,6 +98,7 @@ func Routes() []Route {
 		{"GET /log/tile/{path...}", false, (*Server).logTile},
 		{"GET /api/events/{eventID}/proof", false, (*Server).eventProof},
 		{"GET /api/log/consistency", false, (*Server).logConsistency},
+		{"POST /log/witness/add-checkpoint", false, (*Server).witnessAddCheckpoint},
 	}
 }
 

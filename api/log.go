@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -104,4 +105,45 @@ func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) error {
 		To    int64                 `json:"to"`
 		Proof tlog.ConsistencyProof `json:"proof"`
 	}{from, to, p})
+}
+
+// witnessAddCheckpoint is the C2SP tlog-witness add-checkpoint endpoint. It needs no
+// token: a checkpoint is accepted only when signed by a log this node follows.
+func (s *Server) witnessAddCheckpoint(w http.ResponseWriter, r *http.Request) error {
+	if s.Witness == nil {
+		return zhuisu.Errorf(zhuisu.ENotFound, "this node is not a witness")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return zhuisu.Wrap(err, zhuisu.EInvalid, "cannot read the request")
+	}
+	lines, err := s.Witness.AddCheckpoint(r.Context(), body)
+	var old *integrity.OldSizeError
+	switch {
+	case err == nil:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, err = w.Write(lines)
+		return err
+	case errors.As(err, &old):
+		w.Header().Set("Content-Type", "text/x.tlog.size")
+		w.WriteHeader(http.StatusConflict)
+		_, err = io.WriteString(w, strconv.FormatInt(old.Size, 10)+"\n")
+		return err
+	}
+	status := 0
+	switch {
+	case errors.Is(err, tlog.ErrUnknownOrigin):
+		status = http.StatusNotFound
+	case errors.Is(err, tlog.ErrUnknownKey), errors.Is(err, tlog.ErrBadSignature):
+		status = http.StatusForbidden
+	case errors.Is(err, tlog.ErrBadProof), errors.Is(err, tlog.ErrInconsistent):
+		status = http.StatusUnprocessableEntity
+	}
+	if status == 0 {
+		return err
+	}
+	p := ProblemOf(err)
+	p.Status = status
+	writeProblem(w, r, p)
+	return nil
 }

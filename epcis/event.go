@@ -72,6 +72,20 @@ type Event struct {
 
 	// Extensions are user fields at event level, in other namespaces, kept in order.
 	Extensions Extensions
+
+	// VocabPrefixes maps the prefixes with which vocabulary values of the event (bizStep,
+	// disposition, the types of business transactions, sources, destinations, sensor
+	// reports, sensor exceptions and components, error reasons) were written as compact
+	// URIs to the namespace URIs they stand for: "example" → "https://ns.example.com/epcis/"
+	// for type="example:someSensorProperty", the prefix bound by an XML namespace
+	// declaration or by the JSON-LD @context. nil when there are none.
+	//
+	// The values themselves are always held expanded (see above); like Node.Prefix, this
+	// keeps only how they were spelled, so that the codecs write them back the same way and
+	// the event hash can follow the CBV reference implementation, which hashes such XML
+	// values as written (see hash.go). The gs1: and cbv: prefixes of the standard
+	// vocabularies are never kept.
+	VocabPrefixes map[string]string
 }
 
 // ErrorDeclaration marks an event as declared erroneous.

@@ -84,9 +84,10 @@ var preHasherPool = sync.Pool{New: func() any { return &preHasher{out: make([]by
 // preHasher holds reusable buffers. Sorted lists are rendered item by item into a preScratch level
 // (one per nesting depth), then copied out in sorted order.
 type preHasher struct {
-	out   []byte
-	lv    []*preScratch
-	depth int
+	out      []byte
+	lv       []*preScratch
+	depth    int
+	vocabPfx map[string]string // the event's VocabPrefixes, during build
 }
 
 type preSpan struct{ lo, hi int }
@@ -143,6 +144,7 @@ func (s *preScratch) flush(dst []byte) []byte {
 
 func (h *preHasher) build(e *Event) []byte {
 	h.depth = 0
+	h.vocabPfx = e.VocabPrefixes
 	b := h.out[:0]
 	b = append(b, "eventType="...)
 	b = append(b, e.Type...)
@@ -160,8 +162,8 @@ func (h *preHasher) build(e *Event) []byte {
 	b = h.quantityList(b, "outputQuantityList", e.OutputQuantityList)
 	b = appendHashLeaf(b, "action", e.Action)
 	b = appendHashLeaf(b, "transformationID", e.TransformationID)
-	b = appendHashVocab(b, "bizStep", e.BizStep, vocBizStep)
-	b = appendHashVocab(b, "disposition", e.Disposition, vocDisp)
+	b = h.vocab(b, "bizStep", e.BizStep, vocBizStep)
+	b = h.vocab(b, "disposition", e.Disposition, vocDisp)
 	if pd := e.PersistentDisposition; pd != nil {
 		start := len(b)
 		b = append(b, "persistentDisposition"...)
@@ -177,6 +179,7 @@ func (h *preHasher) build(e *Event) []byte {
 	b = h.sensorElementList(b, e.SensorElementList)
 	b = h.trailer(b, e)
 	h.out = b
+	h.vocabPfx = nil
 	return b
 }
 
@@ -207,9 +210,25 @@ func appendHashLeaf(dst []byte, key, v string) []byte {
 	return appendHashValue(dst, v)
 }
 
-// appendHashVocab is appendHashLeaf for a field whose CBV standard values the model holds as bare
-// words ("shipping"): a value without a colon is a bare word and becomes prefix+word.
-func appendHashVocab(dst []byte, key, v, prefix string) []byte {
+// vocab is appendHashLeaf for a vocabulary field, whose CBV standard values the model holds
+// as bare words ("shipping"): a value without a colon is a bare word and becomes
+// prefix+word.
+//
+// Follow the vectors: the reference's XML reader keeps text and attribute values as
+// written apart from the gs1: and cbv: prefixes, so a value written as a compact URI with
+// any other prefix is hashed in that form. SensorDataExamples.xml declares
+// xmlns:example="https://ns.example.com/epcis/" and has type="example:someSensorProperty"
+// and component="example:x"; the pre-hashes say type=example:someSensorProperty and
+// component=example:x (sorted as such among the reports), not the expanded URIs. The model
+// holds such values expanded and keeps their prefix in Event.VocabPrefixes (see
+// xmlDecoder.vocab for why), so the hash writes them back in their compact form; a value
+// the event wrote in full is compacted too when the event writes another value of the
+// same namespace with a prefix, which no vector does. Both decoders keep the prefix, so
+// the XML and the JSON-LD twin of an event still hash alike, as CBV intends. The
+// reference's JSON-LD reader expands such CURIEs: for a JSON-LD document with a value
+// like "example:x" our hash differs from the reference's (no vector has one), while the
+// reference gives the two twins different hashes.
+func (h *preHasher) vocab(dst []byte, key, v, prefix string) []byte {
 	v = pyStrip(v)
 	if v == "" {
 		return dst
@@ -219,6 +238,9 @@ func appendHashVocab(dst []byte, key, v, prefix string) []byte {
 	if strings.IndexByte(v, ':') < 0 {
 		dst = append(dst, prefix...)
 		return append(dst, v...)
+	}
+	if p, _, rest, ok := compactVocab(h.vocabPfx, v); ok {
+		v = p + ":" + rest // allocates, only for events with VocabPrefixes
 	}
 	return appendHashValue(dst, v)
 }
@@ -460,7 +482,7 @@ func (h *preHasher) vocabList(dst []byte, key string, vs []string, prefix string
 	s := h.push()
 	for _, v := range vs {
 		lo := len(s.b)
-		s.b = appendHashVocab(s.b, key, v, prefix)
+		s.b = h.vocab(s.b, key, v, prefix)
 		s.mark(lo)
 	}
 	dst = s.flush(dst)
@@ -584,8 +606,8 @@ func (h *preHasher) sensorReport(dst []byte, r *SensorReport) []byte {
 	start := len(dst)
 	dst = append(dst, "sensorReport"...)
 	body := len(dst)
-	dst = appendHashVocab(dst, "type", r.Type, vocGS1)
-	dst = appendHashVocab(dst, "exception", r.Exception, vocGS1)
+	dst = h.vocab(dst, "type", r.Type, vocGS1)
+	dst = h.vocab(dst, "exception", r.Exception, vocGS1)
 	dst = appendHashLeaf(dst, "deviceID", r.DeviceID)
 	dst = appendHashLeaf(dst, "deviceMetadata", r.DeviceMetadata)
 	dst = appendHashLeaf(dst, "rawData", r.RawData)
@@ -594,7 +616,7 @@ func (h *preHasher) sensorReport(dst []byte, r *SensorReport) []byte {
 	dst = appendHashLeaf(dst, "microorganism", r.Microorganism)
 	dst = appendHashLeaf(dst, "chemicalSubstance", r.ChemicalSubstance)
 	dst = appendHashFloat(dst, "value", r.Value)
-	dst = appendHashVocab(dst, "component", r.Component, vocComp)
+	dst = h.vocab(dst, "component", r.Component, vocComp)
 	dst = appendHashLeaf(dst, "stringValue", r.StringValue)
 	if r.BooleanValue != nil {
 		// The lexical form "true"/"false" of XML. The reference turns a JSON boolean into
@@ -812,7 +834,7 @@ func (h *preHasher) trailer(dst []byte, e *Event) []byte {
 		for i := range e.BizTransactionList {
 			bt := &e.BizTransactionList[i]
 			l := len(t.b)
-			t.b = appendHashTyped(t.b, "bizTransaction", bt.Type, bt.Value, vocBTT)
+			t.b = h.typed(t.b, "bizTransaction", bt.Type, bt.Value, vocBTT)
 			t.mark(l)
 		}
 		s.b = t.flush(s.b)
@@ -857,7 +879,7 @@ func (h *preHasher) sourceDest(s *preScratch, listName, key string, list []Sourc
 	t := h.push()
 	for i := range list {
 		l := len(t.b)
-		t.b = appendHashTyped(t.b, key, list[i].Type, list[i].Value, vocSDT)
+		t.b = h.typed(t.b, key, list[i].Type, list[i].Value, vocSDT)
 		t.mark(l)
 	}
 	s.b = t.flush(s.b)
@@ -865,10 +887,10 @@ func (h *preHasher) sourceDest(s *preScratch, listName, key string, list []Sourc
 	s.mark(lo)
 }
 
-// appendHashTyped renders one business transaction, source or destination: the type first
+// typed renders one business transaction, source or destination: the type first
 // (CBV rule 13), then the value, e.g. "type=https://ref.gs1.org/cbv/BTT-pobizTransaction=…".
-func appendHashTyped(dst []byte, key, typ, value, prefix string) []byte {
-	dst = appendHashVocab(dst, "type", typ, prefix)
+func (h *preHasher) typed(dst []byte, key, typ, value, prefix string) []byte {
+	dst = h.vocab(dst, "type", typ, prefix)
 	dst = append(dst, key...)
 	if v := pyStrip(value); v != "" {
 		dst = append(dst, '=')

@@ -79,6 +79,8 @@ type jsonDecoder struct {
 	// noEventContext is set when the input holds at most one "@context", which then is the
 	// document's: events need no look-ahead.
 	noEventContext bool
+	// vocabPfx collects the current event's VocabPrefixes.
+	vocabPfx map[string]string
 }
 
 func (d *jsonDecoder) fail(format string, args ...any) {
@@ -580,7 +582,13 @@ func (d *jsonDecoder) wantVocab(what string, v Vocabulary) string {
 	}
 	if i := strings.IndexByte(s, ':'); i > 0 && s[:i] != "urn" && !strings.HasPrefix(s[i+1:], "//") {
 		d.eventScope()
-		s = expandCURIE(s, d.scope)
+		exp := expandCURIE(s, d.scope)
+		held := normalizeVocab(v, exp)
+		if exp != s {
+			// As DecodeXML does: the prefix is kept in Event.VocabPrefixes.
+			d.vocabPfx = keepVocabPrefix(d.vocabPfx, s, exp, held)
+		}
+		return held
 	}
 	return normalizeVocab(v, s)
 }
@@ -1032,6 +1040,7 @@ func (d *jsonDecoder) event(top, validate bool) *Event {
 	d.evStart = d.i
 	d.evScoped = top
 	d.scope = d.docScope
+	d.vocabPfx = nil
 	e := &Event{}
 	var seen fieldBit
 	// A repeated key overrides the earlier one, as in most JSON readers (the GS1 examples
@@ -1152,6 +1161,7 @@ func (d *jsonDecoder) event(top, validate bool) *Event {
 		d.pop()
 	}
 	d.scope = d.docScope
+	e.VocabPrefixes, d.vocabPfx = d.vocabPfx, nil
 	if seen&fldType == 0 {
 		d.fail("type is required: one of ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent")
 	}
@@ -1570,8 +1580,9 @@ type nsDecl struct{ prefix, uri string }
 type nsCollector struct {
 	decl []nsDecl // document-level declarations, first use wins
 	// per-event scratch
-	evDecl []nsDecl
-	gen    int
+	evDecl   []nsDecl
+	gen      int
+	vocabPfx map[string]string // the event's VocabPrefixes
 }
 
 func newNSCollector() *nsCollector { return &nsCollector{} }
@@ -1663,6 +1674,7 @@ func (c *nsCollector) nodes(x Extensions) {
 // event records the prefixes of e; evDecl then holds the event's own declarations.
 func (c *nsCollector) event(e *Event) {
 	c.evDecl = c.evDecl[:0]
+	c.vocabPfx = e.VocabPrefixes
 	c.nodes(e.Extensions)
 	if e.ILMD != nil {
 		c.nodes(*e.ILMD)
@@ -1686,6 +1698,42 @@ func (c *nsCollector) event(e *Event) {
 			c.nodes(se.Reports[j].Extensions)
 		}
 	}
+	for _, p := range sortedVocabPrefixes(e.VocabPrefixes) {
+		if usableVocabPrefix(p) {
+			c.add(p, e.VocabPrefixes[p])
+		}
+	}
+}
+
+// vocab returns the form JSON-LD writes for a held vocabulary value of the current event:
+// jsonVocab's, or the compact URI the event's VocabPrefixes give when the prefix is bound
+// to that namespace in the event's context (an extension of the same event may have
+// bound it otherwise first). c may be nil: nothing is compacted then.
+func (c *nsCollector) vocab(v Vocabulary, held string) string {
+	if c != nil && len(c.vocabPfx) > 0 {
+		if p, uri, rest, ok := compactVocab(c.vocabPfx, held); ok {
+			bound, found := c.lookupEv(p)
+			if !found {
+				bound, found = standardPrefixes[p]
+			}
+			if found && bound == uri {
+				return p + ":" + rest
+			}
+		}
+	}
+	return jsonVocab(v, held)
+}
+
+// appendVocabArray appends a JSON array of vocabulary values.
+func appendVocabArray(b []byte, v Vocabulary, held []string, ns *nsCollector) []byte {
+	b = append(b, '[')
+	for i, s := range held {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, ns.vocab(v, s))
+	}
+	return append(b, ']')
 }
 
 func (c *nsCollector) appendContextObject(b []byte, decl []nsDecl) []byte {
@@ -1806,7 +1854,7 @@ func appendEventField(b []byte, e *Event, f fieldBit, ns *nsCollector) []byte {
 		b = appendJSONTime(b, ed.DeclarationTime)
 		if ed.Reason != "" {
 			b = appendKey(b, "reason")
-			b = appendJSONString(b, jsonVocab(VocabErrorReason, ed.Reason))
+			b = appendJSONString(b, ns.vocab(VocabErrorReason, ed.Reason))
 		}
 		if len(ed.CorrectiveEventIDs) > 0 {
 			b = appendKey(b, "correctiveEventIDs")
@@ -1849,24 +1897,24 @@ func appendEventField(b []byte, e *Event, f fieldBit, ns *nsCollector) []byte {
 		b = appendJSONString(b, e.TransformationID)
 	case fldBizStep:
 		b = appendKey(b, "bizStep")
-		b = appendJSONString(b, e.BizStep)
+		b = appendJSONString(b, ns.vocab(VocabBizStep, e.BizStep))
 	case fldDisposition:
 		b = appendKey(b, "disposition")
-		b = appendJSONString(b, e.Disposition)
+		b = appendJSONString(b, ns.vocab(VocabDisposition, e.Disposition))
 	case fldPersistentDisposition:
 		p := e.PersistentDisposition
 		b = appendKey(b, "persistentDisposition")
 		b = append(b, '{')
 		if len(p.Set) > 0 {
 			b = append(b, `"set":`...)
-			b = appendStringArray(b, p.Set)
+			b = appendVocabArray(b, VocabDisposition, p.Set, ns)
 		}
 		if len(p.Unset) > 0 {
 			if len(p.Set) > 0 {
 				b = append(b, ',')
 			}
 			b = append(b, `"unset":`...)
-			b = appendStringArray(b, p.Unset)
+			b = appendVocabArray(b, VocabDisposition, p.Unset, ns)
 		}
 		b = append(b, '}')
 	case fldReadPoint:
@@ -1885,7 +1933,7 @@ func appendEventField(b []byte, e *Event, f fieldBit, ns *nsCollector) []byte {
 			b = append(b, '{')
 			if bt.Type != "" {
 				b = append(b, `"type":`...)
-				b = appendJSONString(b, bt.Type)
+				b = appendJSONString(b, ns.vocab(VocabBizTransaction, bt.Type))
 				b = append(b, ',')
 			}
 			b = append(b, `"bizTransaction":`...)
@@ -1895,10 +1943,10 @@ func appendEventField(b []byte, e *Event, f fieldBit, ns *nsCollector) []byte {
 		b = append(b, ']')
 	case fldSourceList:
 		b = appendKey(b, "sourceList")
-		b = appendSourceDest(b, e.SourceList, "source")
+		b = appendSourceDest(b, e.SourceList, "source", ns)
 	case fldDestinationList:
 		b = appendKey(b, "destinationList")
-		b = appendSourceDest(b, e.DestinationList, "destination")
+		b = appendSourceDest(b, e.DestinationList, "destination", ns)
 	case fldSensorElementList:
 		b = appendKey(b, "sensorElementList")
 		b = append(b, '[')
@@ -1964,14 +2012,14 @@ func appendLocation(b []byte, l *Location, ns *nsCollector) []byte {
 	return append(b, '}')
 }
 
-func appendSourceDest(b []byte, list []SourceDest, elem string) []byte {
+func appendSourceDest(b []byte, list []SourceDest, elem string, ns *nsCollector) []byte {
 	b = append(b, '[')
 	for i, sd := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"type":`...)
-		b = appendJSONString(b, sd.Type)
+		b = appendJSONString(b, ns.vocab(VocabSourceDest, sd.Type))
 		b = appendKey(b, elem)
 		b = appendJSONString(b, sd.Value)
 		b = append(b, '}')
@@ -2061,10 +2109,10 @@ func appendSensorReport(b []byte, r *SensorReport, ns *nsCollector) []byte {
 		}
 	}
 	if r.Type != "" {
-		str("type", jsonVocab(VocabMeasurementType, r.Type))
+		str("type", ns.vocab(VocabMeasurementType, r.Type))
 	}
 	if r.Exception != "" {
-		str("exception", jsonVocab(VocabSensorAlert, r.Exception))
+		str("exception", ns.vocab(VocabSensorAlert, r.Exception))
 	}
 	str("deviceID", r.DeviceID)
 	str("deviceMetadata", r.DeviceMetadata)
@@ -2078,7 +2126,9 @@ func appendSensorReport(b []byte, r *SensorReport, ns *nsCollector) []byte {
 	str("microorganism", r.Microorganism)
 	str("chemicalSubstance", r.ChemicalSubstance)
 	num("value", r.Value)
-	str("component", r.Component)
+	if r.Component != "" {
+		str("component", ns.vocab(VocabComponent, r.Component))
+	}
 	str("stringValue", r.StringValue)
 	if r.BooleanValue != nil {
 		sep("booleanValue")

@@ -4,11 +4,11 @@ import "unicode/utf8"
 
 // AppendEventJSON appends e as one standalone JSON-LD object, the form the stores keep and
 // GET /events/{id} returns. It carries eventID and recordTime, and an "@context" object
-// declaring the prefixes of e's extensions when e has any, so that DecodeEventJSON gives
-// back an equal event.
+// declaring the prefixes of e's extensions and its VocabPrefixes when it has any, so that
+// DecodeEventJSON gives back an equal event.
 func AppendEventJSON(dst []byte, e *Event) []byte {
 	var ns *nsCollector
-	if hasExtensions(e) {
+	if hasExtensions(e) || len(e.VocabPrefixes) > 0 {
 		ns = newNSCollector()
 	}
 	return appendEventObject(dst, e, ns, false)

@@ -1,6 +1,7 @@
 package epcis
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -196,6 +197,84 @@ func normalizeVocab(v Vocabulary, s string) string {
 		}
 	}
 	return s
+}
+
+// standardVocabNS reports whether a held value lies in the namespace of the CBV or of the
+// GS1 web vocabulary. Such values have a normalised held form and are never written
+// with a prefix of the document's choosing.
+func standardVocabNS(held string) bool {
+	if strings.HasPrefix(held, CBVWebPrefix) || strings.HasPrefix(held, "http://ref.gs1.org/cbv/") {
+		return true
+	}
+	for _, a := range gs1VocAliases {
+		if strings.HasPrefix(held, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// usableVocabPrefix reports whether p can be written as the prefix of a compact
+// vocabulary value in both syntaxes and read back as one: an XML NCName that does not
+// start with "xml", and not "urn" (which the JSON-LD decoder never expands).
+func usableVocabPrefix(p string) bool {
+	return isNCName(p) && !strings.HasPrefix(strings.ToLower(p), "xml") && p != "urn"
+}
+
+// keepVocabPrefix records in m (see Event.VocabPrefixes) the prefix of s, a compact URI
+// that a decoder expanded to exp and held as held, when held can be written back with it.
+// The first namespace seen for a prefix in an event wins.
+func keepVocabPrefix(m map[string]string, s, exp, held string) map[string]string {
+	i := strings.IndexByte(s, ':')
+	if i <= 0 || len(exp) < len(s)-i-1 || !strings.HasSuffix(exp, s[i+1:]) {
+		return m
+	}
+	p, uri := s[:i], exp[:len(exp)-(len(s)-i-1)]
+	if !usableVocabPrefix(p) || len(held) <= len(uri) || !strings.HasPrefix(held, uri) || standardVocabNS(held) {
+		return m
+	}
+	if _, ok := m[p]; ok {
+		return m
+	}
+	if m == nil {
+		m = make(map[string]string, 1)
+	}
+	m[p] = uri
+	return m
+}
+
+// compactVocab finds how a held vocabulary value is written with the event's
+// VocabPrefixes: prefix, namespace and the rest after it. Where several namespaces
+// apply, the longest wins, then the first prefix in code-point order. ok is false for
+// values written in full: those outside every kept namespace, those of the standard
+// vocabularies, and those whose compact form would not read back as the same value.
+func compactVocab(prefixes map[string]string, held string) (prefix, uri, rest string, ok bool) {
+	if len(prefixes) == 0 || strings.IndexByte(held, ':') < 0 || standardVocabNS(held) {
+		return "", "", "", false
+	}
+	for p, u := range prefixes {
+		if len(held) <= len(u) || !strings.HasPrefix(held, u) || !endsWithGenDelim(u) ||
+			strings.HasPrefix(held[len(u):], "//") || !usableVocabPrefix(p) {
+			continue
+		}
+		if !ok || len(u) > len(uri) || len(u) == len(uri) && p < prefix {
+			prefix, uri, rest, ok = p, u, held[len(u):], true
+		}
+	}
+	return prefix, uri, rest, ok
+}
+
+// sortedVocabPrefixes returns the prefixes of m in code-point order.
+func sortedVocabPrefixes(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	ps := make([]string, 0, len(m))
+	for p := range m {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	return ps
 }
 
 // isVocabWord reports whether s looks like a vocabulary term: letters, digits, '_' and '-'.

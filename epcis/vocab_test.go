@@ -1,6 +1,8 @@
 package epcis
 
 import (
+	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -140,5 +142,163 @@ func TestIsAbsURI(t *testing.T) {
 				t.Fatalf("isAbsURI(%q) = %v", tc.in, got)
 			}
 		})
+	}
+}
+
+// TestVocabPrefixes: a vocabulary value written as a compact URI with a declared prefix
+// is held expanded, its prefix kept in Event.VocabPrefixes; both syntaxes agree, the codecs
+// write it back as written, and the hash uses the compact form.
+func TestVocabPrefixes(t *testing.T) {
+	const ns = "https://ns.example.com/epcis/"
+	xmlSrc := `<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:example="` + ns + `" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+<EPCISBody><EventList><ObjectEvent>
+<eventTime>2024-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+<epcList><epc>https://id.gs1.org/01/09506000134352/21/1</epc></epcList>
+<action>OBSERVE</action><bizStep>example:quarantining</bizStep>
+<sensorElementList><sensorElement>
+<sensorReport type="example:someSensorProperty" stringValue="a"/>
+<sensorReport type="gs1:Speed" value="1" component="example:x" uom="MTS"/>
+<sensorReport type="rail:Abc" stringValue="b"/>
+</sensorElement></sensorElementList>
+<example:note>n</example:note>
+</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`
+	jsonSrc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",{"example":"` + ns + `"}],
+"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2024-01-01T00:00:00Z","epcisBody":{"eventList":[
+{"type":"ObjectEvent","eventTime":"2024-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00",
+"epcList":["https://id.gs1.org/01/09506000134352/21/1"],"action":"OBSERVE","bizStep":"example:quarantining",
+"sensorElementList":[{"sensorReport":[{"type":"example:someSensorProperty","stringValue":"a"},
+{"type":"Speed","value":1,"component":"example:x","uom":"MTS"},{"type":"rail:Abc","stringValue":"b"}]}],
+"example:note":"n"}]}}`
+	xd, err := DecodeXML(strings.NewReader(xmlSrc), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jd, err := DecodeJSON(strings.NewReader(jsonSrc), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := xd.Events[0]
+	if want := map[string]string{"example": ns}; !reflect.DeepEqual(e.VocabPrefixes, want) {
+		t.Errorf("VocabPrefixes = %v, want %v", e.VocabPrefixes, want)
+	}
+	r := e.SensorElementList[0].Reports
+	if e.BizStep != ns+"quarantining" || r[0].Type != ns+"someSensorProperty" || r[1].Component != ns+"x" ||
+		r[1].Type != "https://gs1.org/voc/Speed" || r[2].Type != "rail:Abc" {
+		t.Errorf("held values: bizStep %q, types %q %q %q, component %q", e.BizStep, r[0].Type, r[1].Type, r[2].Type, r[1].Component)
+	}
+	if !reflect.DeepEqual(jd.Events, xd.Events) {
+		t.Fatalf("the JSON-LD twin differs: %s", describeDiffs(xd.Events, jd.Events))
+	}
+	checkRoundTrips(t, xd.Events)
+
+	pre := PreHash(e)
+	for _, want := range []string{"bizStep=example:quarantining", "sensorReporttype=example:someSensorPropertystringValue=a",
+		"component=example:x", "sensorReporttype=rail:AbcstringValue=b", "type=https://gs1.org/voc/Speed"} {
+		if !strings.Contains(pre, want) {
+			t.Errorf("pre-hash lacks %q: %s", want, pre)
+		}
+	}
+	if Hash(jd.Events[0]) != Hash(e) {
+		t.Errorf("the twins hash differently")
+	}
+	// Written in full, the same values hash in full.
+	full := *e
+	full.VocabPrefixes = nil
+	if pre := PreHash(&full); !strings.Contains(pre, "bizStep="+ns+"quarantining") || !strings.Contains(pre, "component="+ns+"x") {
+		t.Errorf("without VocabPrefixes the pre-hash is %s", pre)
+	}
+
+	var xb, jb bytes.Buffer
+	if err := EncodeXML(&xb, xd.Events); err != nil {
+		t.Fatal(err)
+	}
+	if err := EncodeJSON(&jb, xd.Events); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<bizStep>example:quarantining</bizStep>`, `type="example:someSensorProperty"`, `component="example:x"`, `type="gs1:Speed"`} {
+		if !strings.Contains(xb.String(), want) {
+			t.Errorf("EncodeXML output lacks %s:\n%s", want, xb.Bytes())
+		}
+	}
+	for _, want := range []string{`"bizStep":"example:quarantining"`, `"type":"example:someSensorProperty"`, `"component":"example:x"`, `"type":"Speed"`} {
+		if !strings.Contains(jb.String(), want) {
+			t.Errorf("EncodeJSON output lacks %s:\n%s", want, jb.Bytes())
+		}
+	}
+	if s := string(AppendEventJSON(nil, e)); !strings.Contains(s, `"example":"`+ns+`"`) || !strings.Contains(s, `"component":"example:x"`) {
+		t.Errorf("AppendEventJSON: %s", s)
+	}
+
+	// Neither the standard prefixes nor values written in full are kept.
+	for _, src := range []string{
+		strings.NewReplacer("example:quarantining", ns+"quarantining", `"example:someSensorProperty"`, `"`+ns+`someSensorProperty"`, `"example:x"`, `"`+ns+`x"`).Replace(xmlSrc),
+		strings.NewReplacer("example:quarantining", "cbv:BizStep-shipping", `"example:someSensorProperty"`, `"gs1:Temperature"`, `"example:x"`, `"cbv:Comp-x"`).Replace(xmlSrc),
+	} {
+		d, err := DecodeXML(strings.NewReader(src), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := d.Events[0].VocabPrefixes; p != nil {
+			t.Errorf("VocabPrefixes = %v, want none", p)
+		}
+	}
+}
+
+// TestVocabPrefixConflicts: an event whose vocabulary prefix is bound otherwise by an
+// earlier event (or by the encoder itself) still round-trips; a prefix no syntax can carry
+// is not used.
+func TestVocabPrefixConflicts(t *testing.T) {
+	const ns = "https://ns.example.com/epcis/"
+	e1 := hashReference3(t)
+	e1.Extensions = append(e1.Extensions, Node{Space: "https://other.example/ns/", Local: "note", Prefix: "example", Value: "n"})
+	e2 := hashReference3(t)
+	e2.BizStep = ns + "quarantining"
+	e2.VocabPrefixes = map[string]string{"example": ns}
+	e3 := hashReference3(t)
+	e3.BizStep = "http://www.w3.org/2001/XMLSchema#quarantining" // as JSON-LD reads "xsd:quarantining"
+	e3.VocabPrefixes = map[string]string{"xsd": "http://www.w3.org/2001/XMLSchema#"}
+	e4 := hashReference3(t)
+	e4.BizStep = "http://purl.org/dc/terms/quarantining" // "dcterms:quarantining": no declaration needed in JSON-LD
+	e4.VocabPrefixes = map[string]string{"dcterms": "http://purl.org/dc/terms/"}
+	checkRoundTrips(t, []*Event{e1, e2, e4})
+	if got := PreHash(e2); !strings.Contains(got, "bizStep=example:quarantining") {
+		t.Errorf("pre-hash %s", got)
+	}
+
+	// xsd is the encoder's own prefix in XML: the value is written in full there.
+	var xb bytes.Buffer
+	if err := EncodeXML(&xb, []*Event{e3}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(xb.String(), "<bizStep>http://www.w3.org/2001/XMLSchema#quarantining</bizStep>") {
+		t.Errorf("EncodeXML: %s", xb.Bytes())
+	}
+	d, err := DecodeXML(bytes.NewReader(xb.Bytes()), Limits{})
+	if err != nil || d.Events[0].BizStep != e3.BizStep {
+		t.Fatalf("DecodeXML: %v %+v", err, d)
+	}
+
+	bad := hashReference3(t)
+	bad.BizStep = ns + "quarantining"
+	bad.VocabPrefixes = map[string]string{"not a prefix": ns, "xmlfoo": ns, "urn": ns}
+	var jb bytes.Buffer
+	xb.Reset()
+	if err := EncodeXML(&xb, []*Event{bad}); err != nil {
+		t.Fatal(err)
+	}
+	if err := EncodeJSON(&jb, []*Event{bad}); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{xb.String(), jb.String(), PreHash(bad)} {
+		if !strings.Contains(out, ns+"quarantining") {
+			t.Errorf("the value is not written in full: %s", out)
+		}
+	}
+	if _, err := DecodeXML(bytes.NewReader(xb.Bytes()), Limits{}); err != nil {
+		t.Errorf("DecodeXML: %v", err)
+	}
+	if _, err := DecodeJSON(bytes.NewReader(jb.Bytes()), Limits{}); err != nil {
+		t.Errorf("DecodeJSON: %v", err)
 	}
 }

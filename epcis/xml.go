@@ -90,6 +90,8 @@ type xmlDecoder struct {
 	depth  int
 	// stack of raw names for end-tag matching
 	open []xml.Name
+	// vocabPfx collects the current event's VocabPrefixes.
+	vocabPfx map[string]string
 }
 
 type xmlAbort struct{ err error }
@@ -538,8 +540,10 @@ func (x *xmlDecoder) event(el *xel, path string) *Event {
 		x.failf(el.line, path, "unexpected text in <%s>", el.local)
 	}
 	ev := &xevent{x: x, e: &Event{Type: typ}, path: path, ranks: xsdRanks[typ], last: -1}
+	x.vocabPfx = nil
 	ev.children(el.children, false)
 	ev.e.Extensions = groupRuns(ev.e.Extensions)
+	ev.e.VocabPrefixes, x.vocabPfx = x.vocabPfx, nil
 	if err := ev.e.Validate(); err != nil {
 		x.failValidate(el, path, err)
 	}
@@ -659,12 +663,31 @@ func (x *xmlDecoder) vocabText(c *xel, path string, v Vocabulary) string {
 	return x.vocab(c, path, v, x.simpleText(c, path))
 }
 
-// vocab returns the held form of a vocabulary value read from element c.
+// vocab returns the held form of a vocabulary value read from element c (its text or
+// one of its attributes).
+//
+// A value written as a compact URI, prefix:rest with prefix declared in scope (or by the
+// EPCIS JSON-LD context), is held expanded, as the JSON-LD decoder holds it, and its
+// prefix is kept in Event.VocabPrefixes. Strictly these values are xsd:anyURI, so
+// namespace declarations do not apply to them, and type="example:x" would be the URI
+// example:x (the CBV reference implementation of the event hash reads them so, apart from
+// gs1: and cbv:). But the EPCIS 2.0 examples write them as CURIEs in XML exactly as in
+// JSON-LD, and twin documents must give the same event: holding "example:x" verbatim would
+// make the XML twin differ from the JSON-LD one, and could not be written to JSON-LD at
+// all when the event also binds the prefix example for its extensions (JSON-LD would
+// expand it on reading). Keeping the expanded value and the prefix satisfies both: the
+// model and its queries see one URI, the codecs write the value as it was written, and
+// the hash reproduces the reference (see hash.go).
 func (x *xmlDecoder) vocab(c *xel, path string, v Vocabulary, s string) string {
 	if s == "" {
 		x.failf(c.line, path, "%s is empty: expected a standard %s or a URI", path[strings.LastIndexByte(path, '/')+1:], vocabTables[v].name)
 	}
-	return normalizeVocab(v, expandCURIE(s, c.scope))
+	exp := expandCURIE(s, c.scope)
+	held := normalizeVocab(v, exp)
+	if exp != s {
+		x.vocabPfx = keepVocabPrefix(x.vocabPfx, s, exp, held)
+	}
+	return held
 }
 
 // idList reads an EPC list: <epc> children.
@@ -1448,6 +1471,27 @@ type xmlEncoder struct {
 	ns    *nsCollector
 	scope *nsScope
 	buf   []byte
+	// vocabPfx is the current event's VocabPrefixes.
+	vocabPfx map[string]string
+}
+
+// xmlReservedPrefixes are bound by the root element to the namespaces the encoder itself
+// writes with them (xsi:type="xsd:integer", gs1: and cbv: CURIEs): an event never
+// rebinds them for its vocabulary values.
+var xmlReservedPrefixes = map[string]bool{"epcis": true, "epcisq": true, "xsi": true, "xsd": true, "gs1": true, "cbv": true, "zj": true}
+
+// vocab returns the form EPCIS XML writes for a held vocabulary value of the current
+// event: xmlVocab's, or the compact URI the event's VocabPrefixes give when the prefix is
+// bound to that namespace where the value is written.
+func (x *xmlEncoder) vocab(v Vocabulary, held string) string {
+	if len(x.vocabPfx) > 0 {
+		if p, uri, rest, ok := compactVocab(x.vocabPfx, held); ok {
+			if bound, found := lookupXML(x.scope, p); found && bound == uri {
+				return p + ":" + rest
+			}
+		}
+	}
+	return xmlVocab(v, held)
 }
 
 func (x *xmlEncoder) text(s string) { x.escape(s, false) }
@@ -1522,7 +1566,26 @@ func (x *xmlEncoder) event(e *Event) {
 	if !isNCName(name) {
 		name = "ObjectEvent"
 	}
-	x.w.WriteString("<" + name + ">")
+	x.w.WriteString("<" + name)
+	// The root declares the VocabPrefixes of all events; where an earlier event bound a
+	// prefix otherwise, this event declares its own on its element.
+	x.vocabPfx = e.VocabPrefixes
+	pushed := false
+	for _, p := range sortedVocabPrefixes(e.VocabPrefixes) {
+		uri := e.VocabPrefixes[p]
+		if bound, ok := lookupXML(x.scope, p); ok && bound == uri || xmlReservedPrefixes[p] || !usableVocabPrefix(p) {
+			continue
+		}
+		if !pushed {
+			x.scope = &nsScope{parent: x.scope}
+			pushed = true
+		}
+		x.scope.add(p, uri)
+		x.w.WriteString(" xmlns:" + p + `="`)
+		x.attrText(uri)
+		x.w.WriteByte('"')
+	}
+	x.w.WriteByte('>')
 	present := modelFields(e)
 	written := fldType
 	for _, f := range xsdOrder(e.Type) {
@@ -1540,6 +1603,8 @@ func (x *xmlEncoder) event(e *Event) {
 	}
 	x.nodes(e.Extensions)
 	x.w.WriteString("</" + name + ">\n")
+	x.popDecl(pushed)
+	x.vocabPfx = nil
 }
 
 func (x *xmlEncoder) idList(name, item string, ids []string) {
@@ -1589,7 +1654,7 @@ func (x *xmlEncoder) field(e *Event, f fieldBit) {
 		x.w.WriteString("<errorDeclaration>")
 		x.timeLeaf("declarationTime", ed.DeclarationTime)
 		if ed.Reason != "" {
-			x.leaf("reason", xmlVocab(VocabErrorReason, ed.Reason))
+			x.leaf("reason", x.vocab(VocabErrorReason, ed.Reason))
 		}
 		if len(ed.CorrectiveEventIDs) > 0 {
 			x.idList("correctiveEventIDs", "correctiveEventID", ed.CorrectiveEventIDs)
@@ -1619,17 +1684,17 @@ func (x *xmlEncoder) field(e *Event, f fieldBit) {
 	case fldTransformationID:
 		x.leaf("transformationID", e.TransformationID)
 	case fldBizStep:
-		x.leaf("bizStep", xmlVocab(VocabBizStep, e.BizStep))
+		x.leaf("bizStep", x.vocab(VocabBizStep, e.BizStep))
 	case fldDisposition:
-		x.leaf("disposition", xmlVocab(VocabDisposition, e.Disposition))
+		x.leaf("disposition", x.vocab(VocabDisposition, e.Disposition))
 	case fldPersistentDisposition:
 		p := e.PersistentDisposition
 		x.w.WriteString("<persistentDisposition>")
 		for _, d := range p.Unset {
-			x.leaf("unset", xmlVocab(VocabDisposition, d))
+			x.leaf("unset", x.vocab(VocabDisposition, d))
 		}
 		for _, d := range p.Set {
-			x.leaf("set", xmlVocab(VocabDisposition, d))
+			x.leaf("set", x.vocab(VocabDisposition, d))
 		}
 		x.w.WriteString("</persistentDisposition>")
 	case fldReadPoint:
@@ -1641,7 +1706,7 @@ func (x *xmlEncoder) field(e *Event, f fieldBit) {
 		for _, bt := range e.BizTransactionList {
 			x.w.WriteString("<bizTransaction")
 			if bt.Type != "" {
-				x.attr("type", xmlVocab(VocabBizTransaction, bt.Type))
+				x.attr("type", x.vocab(VocabBizTransaction, bt.Type))
 			}
 			x.w.WriteByte('>')
 			x.text(bt.Value)
@@ -1676,7 +1741,7 @@ func (x *xmlEncoder) sourceDest(list, item string, sds []SourceDest) {
 	x.w.WriteString("<" + list + ">")
 	for _, sd := range sds {
 		x.w.WriteString("<" + item)
-		x.attr("type", xmlVocab(VocabSourceDest, sd.Type))
+		x.attr("type", x.vocab(VocabSourceDest, sd.Type))
 		x.w.WriteByte('>')
 		x.text(sd.Value)
 		x.w.WriteString("</" + item + ">")
@@ -1731,10 +1796,10 @@ func (x *xmlEncoder) sensorElement(se *SensorElement) {
 		x.w.WriteString("<sensorReport")
 		decl := x.attrExtDecls(r.Extensions)
 		if r.Type != "" {
-			x.attr("type", xmlVocab(VocabMeasurementType, r.Type))
+			x.attr("type", x.vocab(VocabMeasurementType, r.Type))
 		}
 		if r.Exception != "" {
-			x.attr("exception", xmlVocab(VocabSensorAlert, r.Exception))
+			x.attr("exception", x.vocab(VocabSensorAlert, r.Exception))
 		}
 		x.strAttr("deviceID", r.DeviceID)
 		x.strAttr("deviceMetadata", r.DeviceMetadata)
@@ -1746,7 +1811,7 @@ func (x *xmlEncoder) sensorElement(se *SensorElement) {
 		x.strAttr("chemicalSubstance", r.ChemicalSubstance)
 		x.numAttr("value", r.Value)
 		if r.Component != "" {
-			x.attr("component", xmlVocab(VocabComponent, r.Component))
+			x.attr("component", x.vocab(VocabComponent, r.Component))
 		}
 		x.strAttr("stringValue", r.StringValue)
 		if r.BooleanValue != nil {

@@ -36,6 +36,9 @@ type Service struct {
 	MaxStep int64
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Witnesses are asked to co-sign every new checkpoint, through Post.
+	Witnesses []*WitnessPeer
+	Post      Post
 }
 
 // DefaultInterval is the default time between checkpoints when events arrive.
@@ -206,6 +209,11 @@ func (s *Service) Run(ctx context.Context) {
 			}
 			if cp == nil {
 				break
+			}
+			if len(s.Witnesses) > 0 && s.Post != nil {
+				if err := s.Cosign(ctx, cp, s.Witnesses, s.Post); err != nil {
+					s.Log.Warn("a witness did not co-sign", "size", cp.Size, "err", err)
+				}
 			}
 			n, _ := s.Store.CountEvents(ctx)
 			if cp.Size >= n {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zhuisu/zhuisu/api"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/integrity"
 	"github.com/zhuisu/zhuisu/workload"
 )
 
@@ -77,21 +78,108 @@ type IngestResult struct {
 	DiskBytesPerEvent float64 `json:"disk_bytes_per_event"`
 	FloorEventsPerSec float64 `json:"floor_events_per_sec"`
 	RatioToFloor      float64 `json:"ratio_to_floor"`
+	NoLogEventsPerSec float64 `json:"no_log_events_per_sec"`
+	LogCostRatio      float64 `json:"log_cost_ratio"`
+	LogBytesPerEvent  float64 `json:"log_bytes_per_event"`
+}
+
+type fullRun struct {
+	eventsPerSec, p50, p99, diskPerEvent float64
+}
+
+// waitIntegrated waits until a checkpoint covers every stored event, reading the store
+// beside the server.
+func waitIntegrated(ctx context.Context, c *Config) error {
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for range 12000 {
+		n, err := st.CountEvents(ctx)
+		if err != nil {
+			return err
+		}
+		if cp, err := st.LatestCheckpoint(ctx); err == nil && cp.Size >= n {
+			return nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return fmt.Errorf("the log did not catch up within a minute")
+}
+
+// runFull starts a real server on a fresh data directory and captures docs through HTTP.
+// With the log, the run ends when a signed checkpoint covers every event.
+func runFull(ctx context.Context, o ingestOptions, docs [][]byte, withLog bool) (*fullRun, error) {
+	dir, err := os.MkdirTemp("", "zhuisu-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	c := &Config{DataDir: dir, DB: o.DB, Limits: api.DefaultLimits, ShutdownTimeout: 10 * time.Second,
+		LogInterval: integrity.DefaultInterval, NoLog: !withLog}
+	c.Limits.Document.MaxEvents = max(c.Limits.Document.MaxEvents, o.DocSize)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	done := make(chan error, 1)
+	go func() { done <- serve(sctx, c, ln, quiet) }()
+	base := "http://" + ln.Addr().String()
+	token, err := waitToken(filepath.Join(dir, "admin-token"), done)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	start := time.Now()
+	lat, took, err := postAll(ctx, base, token, docs, o.Clients)
+	var total int64
+	if err == nil && withLog {
+		err = waitIntegrated(ctx, c)
+		took = time.Since(start)
+	}
+	stop()
+	if serr := <-done; err == nil && serr != nil {
+		err = serr
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		total += int64(bytes.Count(d, []byte(`"eventTime"`)))
+	}
+	slices.Sort(lat)
+	r := &fullRun{eventsPerSec: float64(total) / took.Seconds(), p50: ms(lat[len(lat)/2]), p99: ms(lat[min(len(lat)-1, len(lat)*99/100)])}
+	if o.DB == "" {
+		r.diskPerEvent = float64(dirSize(dir)) / float64(total)
+	}
+	return r, nil
 }
 
 func benchIngest(ctx context.Context, o ingestOptions, out io.Writer) (*IngestResult, error) {
 	gen := workload.New(o.Seed)
-	gen.Run = int(time.Now().Unix() % 100000) // distinct events per run, so a reused PostgreSQL database sees no duplicates
-	var docs [][]byte
-	total := 0
-	for total < o.Events {
-		n := min(o.DocSize, o.Events-total)
-		var buf bytes.Buffer
-		if err := epcis.EncodeJSON(&buf, gen.Document(n).Events); err != nil {
-			return nil, err
+	// Each run gets its own events, so a reused PostgreSQL database sees no duplicates.
+	gen.Run = int(time.Now().Unix() % 100000)
+	makeDocs := func() ([][]byte, int, error) {
+		var docs [][]byte
+		total := 0
+		for total < o.Events {
+			n := min(o.DocSize, o.Events-total)
+			var buf bytes.Buffer
+			if err := epcis.EncodeJSON(&buf, gen.Document(n).Events); err != nil {
+				return nil, 0, err
+			}
+			docs = append(docs, buf.Bytes())
+			total += n
 		}
-		docs = append(docs, buf.Bytes())
-		total += n
+		gen.Run++
+		return docs, total, nil
+	}
+	docs, total, err := makeDocs()
+	if err != nil {
+		return nil, err
 	}
 	var docBytes int
 	for _, d := range docs {
@@ -110,46 +198,32 @@ func benchIngest(ctx context.Context, o ingestOptions, out io.Writer) (*IngestRe
 	res.FloorEventsPerSec = floor
 	fmt.Fprintf(out, "floor (decode + hash + opaque insert, SQLite): %.0f events/s\n", floor)
 
-	dir, err := os.MkdirTemp("", "zhuisu-bench-")
+	noLog, err := runFull(ctx, o, docs, false)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	c := &Config{DataDir: dir, DB: o.DB, Limits: api.DefaultLimits, ShutdownTimeout: 10 * time.Second}
-	c.Limits.Document.MaxEvents = max(c.Limits.Document.MaxEvents, o.DocSize)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fmt.Fprintf(out, "full path without the log: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms, %.0f bytes on disk per event\n",
+		noLog.eventsPerSec, noLog.p50, noLog.p99, noLog.diskPerEvent)
+	if o.DB != "" {
+		if docs, _, err = makeDocs(); err != nil {
+			return nil, err
+		}
+	}
+	withLog, err := runFull(ctx, o, docs, true)
 	if err != nil {
 		return nil, err
 	}
-	sctx, stop := context.WithCancel(ctx)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	done := make(chan error, 1)
-	go func() { done <- serve(sctx, c, ln, quiet) }()
-	base := "http://" + ln.Addr().String()
-	token, err := waitToken(filepath.Join(dir, "admin-token"), done)
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	lat, took, err := postAll(ctx, base, token, docs, o.Clients)
-	stop()
-	if serr := <-done; err == nil && serr != nil {
-		err = serr
-	}
-	if err != nil {
-		return nil, err
-	}
-	res.EventsPerSec = float64(total) / took.Seconds()
-	slices.Sort(lat)
-	res.AckP50Ms = ms(lat[len(lat)/2])
-	res.AckP99Ms = ms(lat[min(len(lat)-1, len(lat)*99/100)])
+	fmt.Fprintf(out, "full path with the log (until a checkpoint covers every event): %.0f events/s, ack p50 %.1f ms, p99 %.1f ms, %.0f bytes on disk per event\n",
+		withLog.eventsPerSec, withLog.p50, withLog.p99, withLog.diskPerEvent)
+	res.EventsPerSec, res.AckP50Ms, res.AckP99Ms, res.DiskBytesPerEvent = withLog.eventsPerSec, withLog.p50, withLog.p99, withLog.diskPerEvent
+	res.NoLogEventsPerSec = noLog.eventsPerSec
+	res.LogCostRatio = noLog.eventsPerSec/withLog.eventsPerSec - 1
 	if o.DB == "" {
-		res.DiskBytesPerEvent = float64(dirSize(dir)) / float64(total)
+		res.LogBytesPerEvent = withLog.diskPerEvent - noLog.diskPerEvent
 	}
 	res.RatioToFloor = res.EventsPerSec / res.FloorEventsPerSec
-	fmt.Fprintf(out, "full path (HTTP + capture, %s): %.0f events/s, ack p50 %.1f ms, p99 %.1f ms, %.0f bytes on disk per event\n",
-		res.Store, res.EventsPerSec, res.AckP50Ms, res.AckP99Ms, res.DiskBytesPerEvent)
-	fmt.Fprintf(out, "ratio to floor: %.2f\n", res.RatioToFloor)
+	fmt.Fprintf(out, "ratio to floor: %.2f; the log adds %.1f%% to ingest time and %.0f bytes per event\n",
+		res.RatioToFloor, 100*res.LogCostRatio, res.LogBytesPerEvent)
 	return res, nil
 }
 

@@ -36,12 +36,21 @@ type Config struct {
 	LogOrigin   string
 	LogKeyType  string
 	LogInterval time.Duration
+	// WitnessFor lists the verifier keys of the logs this node witnesses (a file, one key
+	// a line); Witnesses the witnesses this node's log asks (a file, "URL VKEY" a line).
+	WitnessFor string
+	Witnesses  string
+	// NoLog runs without integrating the log: only the benchmark uses it, to measure
+	// what the log costs.
+	NoLog bool
 }
 
 // logFlags registers the flags of the tamper-evident log.
 func logFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.LogKey, "log-key", envDefault("ZHUISU_LOG_KEY", ""), "the log's signing key file; empty: DATA/log.key, created on first start. Processes sharing one database must share it (ZHUISU_LOG_KEY)")
 	fs.StringVar(&c.LogOrigin, "log-origin", envDefault("ZHUISU_LOG_ORIGIN", defaultOrigin()), "the log's name, when its key is created (ZHUISU_LOG_ORIGIN)")
+	fs.StringVar(&c.WitnessFor, "witness-for", envDefault("ZHUISU_WITNESS_FOR", ""), "act as a witness for the logs whose verifier keys this file lists, one a line (ZHUISU_WITNESS_FOR)")
+	fs.StringVar(&c.Witnesses, "witnesses", envDefault("ZHUISU_WITNESSES", ""), "ask the witnesses this file lists (\"URL VKEY\" a line; URL ends in /log/witness/add-checkpoint) to co-sign every checkpoint (ZHUISU_WITNESSES)")
 	fs.StringVar(&c.LogKeyType, "log-key-type", envDefault("ZHUISU_LOG_KEY_TYPE", "ed25519"), "ed25519, or sm2 (SM2 with SM3) for national-cryptography deployments, when the key is created (ZHUISU_LOG_KEY_TYPE)")
 }
 

@@ -80,11 +80,27 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	if err != nil {
 		return err
 	}
+	peers, err := witnessPeers(c)
+	if err != nil {
+		return err
+	}
 	logSvc := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey,
-		Interval: c.LogInterval, MaxStep: 1 << 20, Log: log}
+		Interval: c.LogInterval, MaxStep: 1 << 20, Log: log, Witnesses: peers, Post: httpPost()}
+	witness, witnessKey, err := witnessService(c, st, signer.Name()+"/witness")
+	if err != nil {
+		return err
+	}
+	if witness != nil {
+		log.Info("acting as a witness", "key", witnessKey, "logs", c.WitnessFor)
+	}
 	ictx, stopIntegrator := context.WithCancel(context.WithoutCancel(ctx))
 	integrated := make(chan struct{})
-	go func() { defer close(integrated); logSvc.Run(ictx) }()
+	go func() {
+		defer close(integrated)
+		if !c.NoLog {
+			logSvc.Run(ictx)
+		}
+	}()
 	defer func() { stopIntegrator(); <-integrated }()
 	srv := &api.Server{
 		Store:     st,
@@ -92,6 +108,7 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 		Query:     query.New(st, key),
 		Auth:      authSvc,
 		Integrity: logSvc,
+		Witness:   witness,
 		Limits:    c.Limits,
 		Log:       log,
 	}
