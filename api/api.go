@@ -45,8 +45,8 @@ type Server struct {
 	Integrity *integrity.Service
 	// Witness, when set, co-signs other nodes' checkpoints.
 	Witness *integrity.WitnessService
-	Limits    Limits
-	Log       *slog.Logger
+	Limits  Limits
+	Log     *slog.Logger
 }
 
 // Route is one entry of the route table. Write routes require a token.
