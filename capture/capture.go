@@ -125,6 +125,10 @@ func (s *Service) prepare(doc *epcis.Document, subject string, now time.Time) (*
 			return nil, &zhuisu.Error{Code: zhuisu.EInvalid, Kind: "ValidationException", Field: path,
 				Message: "the event contains a NUL character (U+0000), which is not allowed in any field"}
 		}
+		if id := residentIDIn(doc); id != "" {
+			return nil, &zhuisu.Error{Code: zhuisu.EInvalid, Kind: "ValidationException", Field: path,
+				Message: "the event holds a resident ID number in clear (" + codes.MaskResidentID(id) + "): record a natural person by a pseudonymous reference, never by personal data, since every event enters the permanent log"}
+		}
 		b.Events[i] = &store.Event{
 			Hash:    sum,
 			Event:   e,

@@ -226,6 +226,8 @@ func TestCaptureRejectsBadDocumentsAndStoresNothing(t *testing.T) {
 	good := docJSON(t, workload.New(3).Document(3).Events)
 	badAction := bytes.Replace(good, []byte(`"OBSERVE"`), []byte(`"LOOK"`), 1)
 	withNUL := bytes.Replace(good, []byte("合格"), []byte(`合\u0000格`), 1)
+	const residentID = "350102199003071234" // region, birth date and check character valid
+	withID := bytes.Replace(good, []byte("合格"), []byte("buyer "+residentID), 1)
 	if bytes.Equal(withNUL, good) {
 		t.Fatal("the workload document has no 合格 to put a NUL into")
 	}
@@ -239,6 +241,7 @@ func TestCaptureRejectsBadDocumentsAndStoresNothing(t *testing.T) {
 		{"not JSON", "application/ld+json", []byte(`{"type":"EPCISDocument",`), 400, "ValidationException"},
 		{"bad action in one event", "application/ld+json", badAction, 400, "ValidationException"},
 		{"NUL character", "application/ld+json", withNUL, 400, "ValidationException"},
+		{"a resident ID number in clear", "application/ld+json", withID, 400, "ValidationException"},
 		{"wrong content type", "text/plain", good, 400, "ValidationException"},
 		{"too many events", "application/ld+json", docJSON(t, workload.New(4).Document(21).Events), 413, "CaptureLimitExceededException"},
 		{"empty body", "application/ld+json", nil, 400, "ValidationException"},
@@ -266,6 +269,9 @@ func TestCaptureRejectsBadDocumentsAndStoresNothing(t *testing.T) {
 			}
 			if p.Type != "epcisException:"+tc.kind || p.Title == "" {
 				t.Fatalf("problem %+v, want kind %s", p, tc.kind)
+			}
+			if bytes.Contains(body, []byte(residentID)) {
+				t.Fatalf("the answer repeats the resident ID number: %s", body)
 			}
 		})
 	}
