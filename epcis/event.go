@@ -84,7 +84,9 @@ type Event struct {
 	// keeps only how they were spelled, so that the codecs write them back the same way and
 	// the event hash can follow the CBV reference implementation, which hashes such XML
 	// values as written (see hash.go). The gs1: and cbv: prefixes of the standard
-	// vocabularies are never kept.
+	// vocabularies, and the other prefixes the codecs bind themselves (epcis:, xsd:, xsi:),
+	// are never kept, nor is a prefix that an extension of the same event binds to
+	// another namespace.
 	VocabPrefixes map[string]string
 }
 

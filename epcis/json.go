@@ -1161,7 +1161,7 @@ func (d *jsonDecoder) event(top, validate bool) *Event {
 		d.pop()
 	}
 	d.scope = d.docScope
-	e.VocabPrefixes, d.vocabPfx = d.vocabPfx, nil
+	e.VocabPrefixes, d.vocabPfx = dropClashingVocabPrefixes(d.vocabPfx, e), nil
 	if seen&fldType == 0 {
 		d.fail("type is required: one of ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent")
 	}
@@ -1707,12 +1707,15 @@ func (c *nsCollector) event(e *Event) {
 
 // vocab returns the form JSON-LD writes for a held vocabulary value of the current event:
 // jsonVocab's, or the compact URI the event's VocabPrefixes give when the prefix is bound
-// to that namespace in the event's context (an extension of the same event may have
-// bound it otherwise first). c may be nil: nothing is compacted then.
+// to that namespace where the event is written (by the event's own declarations, then the
+// document's, then the standard context). c may be nil: nothing is compacted then.
 func (c *nsCollector) vocab(v Vocabulary, held string) string {
 	if c != nil && len(c.vocabPfx) > 0 {
 		if p, uri, rest, ok := compactVocab(c.vocabPfx, held); ok {
 			bound, found := c.lookupEv(p)
+			if !found {
+				bound, found = c.lookup(p)
+			}
 			if !found {
 				bound, found = standardPrefixes[p]
 			}

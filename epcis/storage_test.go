@@ -336,6 +336,9 @@ func FuzzDecodeDocuments(f *testing.F) {
 	f.Add(jsonDoc(okEvent), false)
 	f.Add(xmlDoc(okXMLEvent), true)
 	f.Add(string(benchDocument(f, 2)), false)
+	// Vocabulary values written with a prefix (Event.VocabPrefixes).
+	f.Add(jsonDoc(strings.Replace(okEvent, `"shipping"`, `"example:quarantining","example:x":"1"`, 1)), false)
+	f.Add(xmlDoc(strings.Replace(okXMLEvent, "urn:epcglobal:cbv:bizstep:shipping", "example:quarantining", 1)), true)
 	f.Fuzz(func(t *testing.T, s string, isXML bool) {
 		var doc *Document
 		var err error

@@ -216,9 +216,16 @@ func standardVocabNS(held string) bool {
 
 // usableVocabPrefix reports whether p can be written as the prefix of a compact
 // vocabulary value in both syntaxes and read back as one: an XML NCName that does not
-// start with "xml", and not "urn" (which the JSON-LD decoder never expands).
+// start with "xml", not "urn" (which the JSON-LD decoder never expands), and none of the
+// prefixes that the codecs or the standard context bind otherwise in one of the syntaxes
+// (epcis:, xsd: in JSON-LD are not those of EPCIS XML; gs1: and cbv: are the standard
+// vocabularies').
 func usableVocabPrefix(p string) bool {
-	return isNCName(p) && !strings.HasPrefix(strings.ToLower(p), "xml") && p != "urn"
+	switch p {
+	case "urn", "epcis", "epcisq", "xsi", "xsd", "gs1", "cbv", "zj":
+		return false
+	}
+	return isNCName(p) && !strings.HasPrefix(strings.ToLower(p), "xml")
 }
 
 // keepVocabPrefix records in m (see Event.VocabPrefixes) the prefix of s, a compact URI
@@ -240,6 +247,52 @@ func keepVocabPrefix(m map[string]string, s, exp, held string) map[string]string
 		m = make(map[string]string, 1)
 	}
 	m[p] = uri
+	return m
+}
+
+// dropClashingVocabPrefixes removes from m, the VocabPrefixes a decoder collected for e,
+// the prefixes that an extension of e binds to another namespace: a JSON-LD context cannot
+// bind one prefix to two namespaces in an event, so such values are kept, and written, in
+// full. It returns nil when nothing is left.
+func dropClashingVocabPrefixes(m map[string]string, e *Event) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	var walk func(x Extensions)
+	walk = func(x Extensions) {
+		for i := range x {
+			n := &x[i]
+			if u, ok := m[n.Prefix]; ok && u != n.Space {
+				delete(m, n.Prefix)
+			}
+			walk(n.Children)
+		}
+	}
+	walk(e.Extensions)
+	if e.ILMD != nil {
+		walk(*e.ILMD)
+	}
+	if e.ErrorDeclaration != nil {
+		walk(e.ErrorDeclaration.Extensions)
+	}
+	for _, l := range [2]*Location{e.ReadPoint, e.BizLocation} {
+		if l != nil {
+			walk(l.Extensions)
+		}
+	}
+	for i := range e.SensorElementList {
+		se := &e.SensorElementList[i]
+		walk(se.Extensions)
+		if se.Metadata != nil {
+			walk(se.Metadata.Extensions)
+		}
+		for j := range se.Reports {
+			walk(se.Reports[j].Extensions)
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
 	return m
 }
 

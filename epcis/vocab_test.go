@@ -266,7 +266,8 @@ func TestVocabPrefixConflicts(t *testing.T) {
 		t.Errorf("pre-hash %s", got)
 	}
 
-	// xsd is the encoder's own prefix in XML: the value is written in full there.
+	// xsd is bound otherwise in XML: the value is written in full, and JSON-LD's
+	// "xsd:quarantining" keeps no prefix.
 	var xb bytes.Buffer
 	if err := EncodeXML(&xb, []*Event{e3}); err != nil {
 		t.Fatal(err)
@@ -278,6 +279,30 @@ func TestVocabPrefixConflicts(t *testing.T) {
 	if err != nil || d.Events[0].BizStep != e3.BizStep {
 		t.Fatalf("DecodeXML: %v %+v", err, d)
 	}
+	d, err = DecodeJSON(strings.NewReader(jsonDoc(strings.Replace(okEvent, `"shipping"`, `"xsd:quarantining"`, 1))), Limits{})
+	if err != nil || d.Events[0].BizStep != e3.BizStep || d.Events[0].VocabPrefixes != nil {
+		t.Fatalf("DecodeJSON: %v %+v", err, d)
+	}
+	checkRoundTrips(t, d.Events)
+
+	// A prefix that an extension of the same event binds otherwise is not kept: no JSON-LD
+	// context could bind it twice.
+	clash := `<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+<EPCISBody><EventList><ObjectEvent>
+<eventTime>2024-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+<epcList><epc>https://id.gs1.org/01/09506000134352/21/1</epc></epcList>
+<action>OBSERVE</action><bizStep xmlns:ex="https://a.example/">ex:quarantining</bizStep>
+<ex:note xmlns:ex="https://b.example/">n</ex:note>
+</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`
+	cd, err := DecodeXML(strings.NewReader(clash), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := cd.Events[0]; e.BizStep != "https://a.example/quarantining" || e.VocabPrefixes != nil {
+		t.Errorf("bizStep %q, VocabPrefixes %v", e.BizStep, e.VocabPrefixes)
+	}
+	checkRoundTrips(t, cd.Events)
 
 	bad := hashReference3(t)
 	bad.BizStep = ns + "quarantining"

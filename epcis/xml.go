@@ -543,7 +543,7 @@ func (x *xmlDecoder) event(el *xel, path string) *Event {
 	x.vocabPfx = nil
 	ev.children(el.children, false)
 	ev.e.Extensions = groupRuns(ev.e.Extensions)
-	ev.e.VocabPrefixes, x.vocabPfx = x.vocabPfx, nil
+	ev.e.VocabPrefixes, x.vocabPfx = dropClashingVocabPrefixes(x.vocabPfx, ev.e), nil
 	if err := ev.e.Validate(); err != nil {
 		x.failValidate(el, path, err)
 	}
@@ -1475,11 +1475,6 @@ type xmlEncoder struct {
 	vocabPfx map[string]string
 }
 
-// xmlReservedPrefixes are bound by the root element to the namespaces the encoder itself
-// writes with them (xsi:type="xsd:integer", gs1: and cbv: CURIEs): an event never
-// rebinds them for its vocabulary values.
-var xmlReservedPrefixes = map[string]bool{"epcis": true, "epcisq": true, "xsi": true, "xsd": true, "gs1": true, "cbv": true, "zj": true}
-
 // vocab returns the form EPCIS XML writes for a held vocabulary value of the current
 // event: xmlVocab's, or the compact URI the event's VocabPrefixes give when the prefix is
 // bound to that namespace where the value is written.
@@ -1567,13 +1562,14 @@ func (x *xmlEncoder) event(e *Event) {
 		name = "ObjectEvent"
 	}
 	x.w.WriteString("<" + name)
-	// The root declares the VocabPrefixes of all events; where an earlier event bound a
-	// prefix otherwise, this event declares its own on its element.
+	// The root declares the VocabPrefixes of all events. Where it does not bind one to the
+	// event's namespace (an earlier event bound the prefix otherwise, or the JSON-LD
+	// context defines it without a declaration, as dcterms:), the event declares it.
 	x.vocabPfx = e.VocabPrefixes
 	pushed := false
 	for _, p := range sortedVocabPrefixes(e.VocabPrefixes) {
 		uri := e.VocabPrefixes[p]
-		if bound, ok := lookupXML(x.scope, p); ok && bound == uri || xmlReservedPrefixes[p] || !usableVocabPrefix(p) {
+		if bound, ok := lookupXML(x.scope, p); ok && bound == uri || !usableVocabPrefix(p) {
 			continue
 		}
 		if !pushed {
