@@ -22,6 +22,7 @@ import (
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/issuance"
 	"github.com/zhuisu/zhuisu/query"
 	"github.com/zhuisu/zhuisu/store"
 )
@@ -43,6 +44,7 @@ type Server struct {
 	Auth    *auth.Service
 	// Integrity serves the tamper-evident log; nil on a server without one.
 	Integrity *integrity.Service
+	Issuance  *issuance.Service
 	// Witness, when set, co-signs other nodes' checkpoints.
 	Witness *integrity.WitnessService
 	Limits  Limits
@@ -99,6 +101,8 @@ func Routes() []Route {
 		{"GET /api/events/{eventID}/proof", false, (*Server).eventProof},
 		{"GET /api/log/consistency", false, (*Server).logConsistency},
 		{"POST /log/witness/add-checkpoint", false, (*Server).witnessAddCheckpoint},
+
+		{"POST /api/codes/issue", true, (*Server).issueCodes},
 	}
 }
 

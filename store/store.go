@@ -54,6 +54,7 @@ type Store interface {
 	DeleteQuery(ctx context.Context, name string) error
 
 	LogStore
+	CodeStore
 
 	// SchemaVersion returns the applied and the expected schema version.
 	SchemaVersion(ctx context.Context) (have, want int, err error)

@@ -19,6 +19,7 @@ const usage = `zhuisu — product traceability platform (追溯)
 usage:
   zhuisu serve    [-addr A] [-data DIR] [-db URL] [-migrate]   run the server
   zhuisu migrate  [-data DIR] [-db URL]                         apply schema migrations
+  zhuisu demo     [-data DIR] [-db URL] [-events N] [-seed S]   load generated demo events
   zhuisu verify   [-data DIR] [-db URL] | -remote URL [-key K]  check the tamper-evident log
   zhuisu bench ingest [flags]                                   measure capture throughput
   zhuisu version
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdServe(ctx, args[1:], log)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], stdout, log)
+	case "demo":
+		return cmdDemo(ctx, args[1:], stdout, log)
 	case "verify":
 		return cmdVerify(ctx, args[1:], stdout, log)
 	case "bench":

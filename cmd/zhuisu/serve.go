@@ -15,6 +15,7 @@ import (
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/issuance"
 	"github.com/zhuisu/zhuisu/query"
 	"github.com/zhuisu/zhuisu/tlog"
 )
@@ -108,6 +109,7 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 		Query:     query.New(st, key),
 		Auth:      authSvc,
 		Integrity: logSvc,
+		Issuance:  &issuance.Service{Store: st},
 		Witness:   witness,
 		Limits:    c.Limits,
 		Log:       log,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -26,8 +27,20 @@ func cmdVerify(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 	fs.StringVar(&c.LogKey, "log-key", envDefault("ZHUISU_LOG_KEY", ""), "the log's key file (its public half, KEY.pub, is used); empty: DATA/log.key")
 	remote := fs.String("remote", "", "verify the node at this URL from its published checkpoint and tiles only")
 	vkey := fs.String("key", "", "with -remote: the log's public key (text, or a file holding it); empty: take the node's own /log/key")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	var rep *integrity.Report

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeclarationMarksOriginalOnce", testDeclaration},
 		{"EventsFilterByColumnsAndTimes", testFilterColumns},
 		{"EventsFilterByKeys", testFilterKeys},
+		{"CodesAreIssuedOnce", testIssueCodes},
 		{"LogLeavesAndNodesReadBack", testLogLeavesAndNodes},
 		{"LogCheckpointsGrowOnly", testLogCheckpoints},
 		{"WitnessStateIsCompareAndSet", testWitnessState},
@@ -815,5 +816,39 @@ func testWitnessState(t *testing.T, s store.Store) {
 	got, err := s.WitnessState(ctx, origin)
 	if err != nil || got.Size != 20 || got.Root != second.Root || !got.UpdatedAt.Equal(second.UpdatedAt) {
 		t.Fatalf("WitnessState = %+v, %v", got, err)
+	}
+}
+
+func testIssueCodes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	format := func(serial int64) (string, error) {
+		return fmt.Sprint("https://id.gs1.org/01/09521234543213/21/", serial), nil
+	}
+	issue := func(id string, n int) ([]string, error) {
+		return s.IssueCodes(ctx, &store.Issuance{ID: id, Scheme: "gs1.sgtin", Counter: "01/09521234543213", CreatedAt: base}, n, format)
+	}
+	first, err := issue("i1", 3)
+	if err != nil || len(first) != 3 || first[0] != "https://id.gs1.org/01/09521234543213/21/1" {
+		t.Fatalf("first issuance %v, %v", first, err)
+	}
+	second, err := issue("i2", 2)
+	if err != nil || len(second) != 2 || second[0] != "https://id.gs1.org/01/09521234543213/21/4" {
+		t.Fatalf("second issuance continues the counter: %v, %v", second, err)
+	}
+	other, err := s.IssueCodes(ctx, &store.Issuance{ID: "i3", Scheme: "gs1.sgtin", Counter: "01/09521234000013", CreatedAt: base}, 1,
+		func(serial int64) (string, error) {
+			return fmt.Sprint("https://id.gs1.org/01/09521234000013/21/", serial), nil
+		})
+	if err != nil || other[0] != "https://id.gs1.org/01/09521234000013/21/1" {
+		t.Fatalf("another counter starts at 1: %v, %v", other, err)
+	}
+	// A formatter that collides with issued codes (a counter out of step) issues nothing.
+	_, err = s.IssueCodes(ctx, &store.Issuance{ID: "i4", Scheme: "gs1.sgtin", Counter: "elsewhere", CreatedAt: base}, 2, format)
+	if zhuisu.ErrorCode(err) != zhuisu.EConflict {
+		t.Fatalf("re-issuing a code: %v, want conflict", err)
+	}
+	third, err := issue("i5", 1)
+	if err != nil || third[0] != "https://id.gs1.org/01/09521234543213/21/6" {
+		t.Fatalf("after the refused issuance: %v, %v", third, err)
 	}
 }
