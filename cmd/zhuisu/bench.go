@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -39,17 +38,11 @@ func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	res, err := benchIngest(ctx, ingestOptions{Events: *events, DocSize: *docSize, Clients: *clients, DB: *db, Seed: *seed}, stdout)
 	if err != nil {
 		return err

@@ -199,37 +199,9 @@ func captureOnce(ctx context.Context, base, token string, doc []byte) ([]string,
 func allEventIDs(t *testing.T, base string) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
-	next := "/events?perPage=1000"
-	for next != "" {
-		resp, err := http.Get(base + next)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %s %s", next, resp.Status, body)
-		}
-		var doc struct {
-			EpcisBody struct {
-				QueryResults struct {
-					ResultsBody struct {
-						EventList []struct {
-							EventID string `json:"eventID"`
-						} `json:"eventList"`
-					} `json:"resultsBody"`
-				} `json:"queryResults"`
-			} `json:"epcisBody"`
-		}
-		if err := json.Unmarshal(body, &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range doc.EpcisBody.QueryResults.ResultsBody.EventList {
+	for _, page := range eventPages(t, base, "/events?perPage=1000") {
+		for _, e := range page {
 			counts[e.EventID]++
-		}
-		next = ""
-		if link := resp.Header.Get("Link"); link != "" {
-			next = strings.TrimSuffix(strings.TrimPrefix(strings.Split(link, ";")[0], "<"), ">")
 		}
 	}
 	return counts

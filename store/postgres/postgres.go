@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -87,36 +84,7 @@ func (s *DB) with(ctx context.Context, what string, fn func(c *poolConn) error) 
 	return mapErr(fn(c), what)
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		n, _, ok := strings.Cut(e.Name(), "_")
-		if !ok {
-			continue
-		}
-		v, err := strconv.Atoi(n)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: bad number", e.Name())
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFiles, "migrations") }
 
 // lockKey is the SQL of an advisory lock key for purpose in the current schema: stores
 // in different schemas of one database lock independently.
@@ -133,7 +101,7 @@ func (s *DB) SchemaVersion(ctx context.Context) (have, want int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	want = ms[len(ms)-1].version
+	want = ms[len(ms)-1].Version
 	err = s.with(ctx, "schema version", func(c *poolConn) error {
 		have, err = appliedVersion(ctx, c.Conn())
 		return err
@@ -179,7 +147,7 @@ func (s *DB) Migrate(ctx context.Context) error {
 			return err
 		}
 		for _, m := range ms {
-			if m.version <= have {
+			if m.Version <= have {
 				continue
 			}
 			if err := applyMigration(ctx, c.Conn(), m); err != nil {
@@ -190,17 +158,17 @@ func (s *DB) Migrate(ctx context.Context) error {
 	})
 }
 
-func applyMigration(ctx context.Context, c *pgx.Conn, m migration) error {
+func applyMigration(ctx context.Context, c *pgx.Conn, m store.Migration) error {
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
 	// Exec without arguments uses the simple protocol, which runs a multi-statement script.
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
-		return zhuisu.Wrap(err, zhuisu.EInternal, "migration %s failed", m.name)
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return zhuisu.Wrap(err, zhuisu.EInternal, "migration %s failed", m.Name)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

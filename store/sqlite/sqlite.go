@@ -8,13 +8,9 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/zhuisu/zhuisu"
@@ -119,36 +115,7 @@ func (s *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		n, _, ok := strings.Cut(e.Name(), "_")
-		if !ok {
-			continue
-		}
-		v, err := strconv.Atoi(n)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: bad number", e.Name())
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFiles, "migrations") }
 
 // SchemaVersion returns the applied and the expected schema version.
 func (s *DB) SchemaVersion(ctx context.Context) (have, want int, err error) {
@@ -156,7 +123,7 @@ func (s *DB) SchemaVersion(ctx context.Context) (have, want int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	want = ms[len(ms)-1].version
+	want = ms[len(ms)-1].Version
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return 0, 0, mapErr(err, "schema version")
 	}
@@ -177,18 +144,18 @@ func (s *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if m.Version <= have {
 			continue
 		}
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return mapErr(err, "migrate")
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
-			return zhuisu.Wrap(err, zhuisu.EInternal, "migration %s failed", m.name)
+			return zhuisu.Wrap(err, zhuisu.EInternal, "migration %s failed", m.Name)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))`, m.version); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))`, m.Version); err != nil {
 			tx.Rollback()
 			return mapErr(err, "migrate")
 		}
