@@ -100,6 +100,7 @@ func Routes() []Route {
 		{"GET /log/tile/{path...}", false, (*Server).logTile},
 		{"GET /api/events/{eventID}/proof", false, (*Server).eventProof},
 		{"GET /api/log/consistency", false, (*Server).logConsistency},
+		{"GET /api/codes/{code...}", false, (*Server).getCode},
 		{"POST /log/witness/add-checkpoint", false, (*Server).witnessAddCheckpoint},
 
 		{"POST /api/codes/issue", true, (*Server).issueCodes},

@@ -8,6 +8,7 @@ package integrity
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -173,7 +174,13 @@ func (s *Service) Integrate(ctx context.Context) (*store.Checkpoint, error) {
 	cp := &store.Checkpoint{Size: to, Root: root, Note: note, CreatedAt: s.now()}
 	if err := s.Store.AppendLog(ctx, nodes, cp); err != nil {
 		if zhuisu.IsCode(err, zhuisu.EConflict) {
-			return nil, nil
+			// Another process integrated first, if a larger checkpoint is there now;
+			// otherwise the stored nodes disagree with the checkpoints (a damaged store),
+			// which must not pass in silence.
+			if now, lerr := s.Latest(ctx); lerr == nil && now != nil && now.Size > size {
+				return nil, nil
+			}
+			return nil, zhuisu.Wrap(err, zhuisu.EInternal, "log: cannot integrate leaves %d to %d: the store already holds interior hashes for them without a checkpoint; run zhuisu verify", size, to-1)
 		}
 		return nil, err
 	}
@@ -228,11 +235,19 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// EventProof is what a client needs to check that an event is in the log.
+// EventProof is what a client needs to check that an event is in the log: the stored
+// record itself, from which it recomputes the event hash (CBV) and the document digest,
+// then the entry (store.EntryOf) and its leaf hash, and checks the inclusion proof
+// against the signed checkpoint.
 type EventProof struct {
 	EventID    string              `json:"eventID"`
 	LeafIndex  int64               `json:"leafIndex"`
-	EventHash  string              `json:"eventHash"` // the CBV hash ID, the leaf's data
+	Record     json.RawMessage     `json:"record"`    // the event exactly as stored
+	EventHash  string              `json:"eventHash"` // its CBV hash ID
+	DocDigest  tlog.Hash           `json:"documentDigest"`
+	Subject    string              `json:"subject"`  // the responsible party that recorded it
+	Declares   int64               `json:"declares"` // leaf of the event it declares erroneous, or -1
+	Entry      tlog.Hash           `json:"entry"`    // the log entry: the leaf's data
 	LeafHash   tlog.Hash           `json:"leafHash"`
 	TreeSize   int64               `json:"treeSize"`
 	Root       tlog.Hash           `json:"rootHash"`
@@ -262,7 +277,8 @@ func (s *Service) Proof(ctx context.Context, eventID string) (*EventProof, error
 		return nil, err
 	}
 	return &EventProof{
-		EventID: eventID, LeafIndex: row.Seq, EventHash: store.HashURI(row.Hash), LeafHash: tlog.LeafHash(row.Hash),
+		EventID: eventID, LeafIndex: row.Seq, Record: row.Doc, EventHash: store.HashURI(row.Hash), DocDigest: store.DocDigest(row.Doc),
+		Subject: row.Subject, Declares: row.Declares, Entry: row.Entry, LeafHash: tlog.LeafHash(row.Entry),
 		TreeSize: cp.Size, Root: cp.Root, Inclusion: p, Checkpoint: string(cp.Note),
 	}, nil
 }

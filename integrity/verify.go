@@ -70,6 +70,9 @@ func Verify(ctx context.Context, st store.Store, origin string, verifiers []tlog
 
 	var b tlog.Builder
 	next := 0 // next checkpoint to compare
+	// Declaration links: an original says which event declares it, and that event must
+	// say it declares the original.
+	declaredBy := map[int64]int64{}
 	var dst []tlog.Hash
 	var seq int64
 	workers := runtime.GOMAXPROCS(0)
@@ -101,18 +104,32 @@ func Verify(ctx context.Context, st store.Store, origin string, verifiers []tlog
 				return rep, nil
 			}
 			if r.sum != e.Hash {
-				rep.Problem = fmt.Sprintf("event %d: its stored content hashes to %s, but the stored hash (its leaf) is %s",
+				rep.Problem = fmt.Sprintf("event %d: its stored content hashes to %s, but the stored hash is %s",
 					e.Seq, store.HashURI(r.sum), store.HashURI(e.Hash))
 				return rep, nil
 			}
-			dst = b.AppendStored(tlog.LeafHash(e.Hash), dst[:0])
+			if entry := store.EntryOf(r.sum, store.DocDigest(e.Doc), e.Subject, e.Declares); entry != e.Entry {
+				rep.Problem = fmt.Sprintf("event %d: its stored record (document, subject or declaration link) does not match its log entry", e.Seq)
+				return rep, nil
+			}
+			if e.DeclaredBy >= 0 {
+				declaredBy[e.Seq] = e.DeclaredBy
+			}
+			if e.Declares >= 0 {
+				if declaredBy[e.Declares] != e.Seq {
+					rep.Problem = fmt.Sprintf("event %d declares event %d erroneous, but event %d does not name it as its declaration", e.Seq, e.Declares, e.Declares)
+					return rep, nil
+				}
+				delete(declaredBy, e.Declares)
+			}
+			dst = b.AppendStored(tlog.LeafHash(e.Entry), dst[:0])
 			var want []byte
 			if e.Seq < rep.TreeSize {
 				for _, h := range dst[1:] {
 					want = append(want, h[:]...)
 				}
 			}
-			if got := nodes[e.Seq]; !bytes.Equal(got, want) {
+			if got, ok := nodes[e.Seq]; ok != (len(want) > 0) || !bytes.Equal(got, want) {
 				rep.Problem = fmt.Sprintf("leaf %d: the stored interior hashes differ from the tree recomputed from the events", e.Seq)
 				return rep, nil
 			}
@@ -131,6 +148,18 @@ func Verify(ctx context.Context, st store.Store, origin string, verifiers []tlog
 	}
 	if next < len(cps) {
 		rep.Problem = fmt.Sprintf("checkpoint of size %d covers events that are not stored: the store holds %d", cps[next].Size, seq)
+		return rep, nil
+	}
+	for orig, decl := range declaredBy {
+		rep.Problem = fmt.Sprintf("event %d names event %d as its declaration, which does not declare it", orig, decl)
+		return rep, nil
+	}
+	last, err := st.LastLogNode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if last >= rep.TreeSize {
+		rep.Problem = fmt.Sprintf("leaf %d: interior hashes are stored beyond the latest checkpoint (size %d)", last, rep.TreeSize)
 	}
 	return rep, nil
 }

@@ -23,8 +23,8 @@ func TestGS1DataMatrixContent(t *testing.T) {
 }
 
 // TestDataMatrixSymbols encodes GS1 element strings of many lengths, so
-// that every square symbol size from 10×10 to 144×144 is used (one to six
-// regions per side, one to ten interleaved Reed-Solomon blocks), and for
+// that every square symbol size from 10×10 to 132×132 is used (one to six
+// regions per side, one to eight interleaved Reed-Solomon blocks), and for
 // each one
 //   - compares the symbol bit for bit with the one ZXing's encoder builds
 //     from independently computed codewords (ECC and placement), and
@@ -33,8 +33,10 @@ func TestGS1DataMatrixContent(t *testing.T) {
 func TestDataMatrixSymbols(t *testing.T) {
 	sizes := map[int]bool{}
 	elements := []string{"10A", "10AB12", "10ABCD12", "10ABCD" + gs + "21X"}
-	for n := 16; n <= 2400; n = n * 9 / 8 {
-		elements = append(elements, gs1Element(n))
+	for n := 16; n <= 2000; n = n * 9 / 8 {
+		if e := gs1Element(n); e != elements[len(elements)-1] {
+			elements = append(elements, e)
+		}
 	}
 	for _, element := range elements {
 		t.Run(fmt.Sprintf("len%d", len(element)), func(t *testing.T) {
@@ -62,7 +64,7 @@ func TestDataMatrixSymbols(t *testing.T) {
 			}
 		})
 	}
-	for _, s := range []int{10, 12, 14, 16, 18, 20, 22, 24, 26, 32, 36, 40, 44, 48, 52, 64, 72, 80, 88, 96, 104, 120, 132, 144} {
+	for _, s := range []int{10, 12, 14, 16, 18, 20, 22, 24, 26, 32, 36, 40, 44, 48, 52, 64, 72, 80, 88, 96, 104, 120, 132} {
 		if !sizes[s] {
 			t.Errorf("no test symbol of size %d×%d", s, s)
 		}
@@ -100,4 +102,25 @@ func gs1Element(n int) string {
 		}
 	}
 	return b.String()
+}
+
+// TestDataMatrixTooLong: the 144×144 size that boombuler/barcode builds
+// does not follow ISO/IEC 16022's interleaving, so encode refuses it.
+func TestDataMatrixTooLong(t *testing.T) {
+	element := gs1Element(2200)
+	content, err := gs1DataMatrixContent(element)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, err := datamatrix.Encode(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := bc.Bounds().Dx(); w != 144 {
+		t.Fatalf("test element gives a %d×%d symbol, want 144×144", w, w)
+	}
+	_, err = encode(Label{URI: "https://example.com/", Element: element})
+	if err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("encode with a 144×144 DataMatrix: err = %v, want 'too long'", err)
+	}
 }

@@ -32,8 +32,14 @@
 // (ASCII, GS = 0x1D as separator) into that form - a leading FNC1 byte and
 // every GS replaced by FNC1 - and lets the library do ASCII encodation,
 // padding, Reed-Solomon (GF(256), polynomial 301) and module placement.
-// The tests decode the rendered symbol with an independent reader and check
-// the raw codewords (232 first, 232 as separator) as well as the text.
+// The tests decode the rendered symbols with an independent reader (ZXing's
+// Go port) and check the raw codewords (232 first, 232 as separator) as
+// well as the text, and compare every symbol size up to 132×132 bit for bit
+// with one built by ZXing's Reed-Solomon and placement code. The 144×144
+// size is refused: the library interleaves its error-correction codewords
+// in plain block order instead of continuing the data's round robin as
+// ISO/IEC 16022 requires, and ZXing's reader rejects it. GS1 element
+// strings are far shorter than that size needs.
 //
 // # Fonts
 //

@@ -57,7 +57,7 @@ func FindCJKFont() (string, bool) {
 }
 
 // checkCJKFont tells why the font at path is not usable, or nil. It reads
-// only the parts of the file it needs.
+// the table directory first, so that unusable fonts are rejected cheaply.
 func checkCJKFont(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -68,16 +68,19 @@ func checkCJKFont(path string) error {
 	if err != nil {
 		return err
 	}
-	head := make([]byte, 12)
+	head := make([]byte, 16) // a TTC header: tag, version, numFonts, first offset
 	if _, err := io.ReadFull(f, head); err != nil {
 		return fmt.Errorf("font %s: %w", path, err)
 	}
 	faceOff := int64(0)
 	if string(head[:4]) == "ttcf" {
-		faceOff = int64(binary.BigEndian.Uint32(head[8:12]))
+		faceOff = int64(binary.BigEndian.Uint32(head[12:16]))
 	}
 	dir := make([]byte, 12)
 	if _, err := f.ReadAt(dir, faceOff); err != nil {
+		return fmt.Errorf("font %s: %w", path, err)
+	}
+	if err := checkVersion(dir[:4]); err != nil {
 		return fmt.Errorf("font %s: %w", path, err)
 	}
 	n := int(binary.BigEndian.Uint16(dir[4:6]))
@@ -92,16 +95,15 @@ func checkCJKFont(path string) error {
 	if err := hasTrueTypeTables(tables); err != nil {
 		return fmt.Errorf("font %s: %w", path, err)
 	}
-	c, err := sfnt.ParseCollectionReaderAt(f)
+	// x/image/font/sfnt rejects collections whose faces share tables out
+	// of offset order (wqy-microhei.ttc does), so look up the glyph in the
+	// extracted face, which loadFont keeps for later use.
+	lf, err := loadFont(path)
 	if err != nil {
-		return fmt.Errorf("font %s: %w", path, err)
-	}
-	face, err := c.Font(0)
-	if err != nil {
-		return fmt.Errorf("font %s: %w", path, err)
+		return err
 	}
 	var buf sfnt.Buffer
-	if gi, err := face.GlyphIndex(&buf, cjkProbe); err != nil || gi == 0 {
+	if gi, err := lf.sfnt.GlyphIndex(&buf, cjkProbe); err != nil || gi == 0 {
 		return fmt.Errorf("font %s: no glyph for %q", path, cjkProbe)
 	}
 	return nil
@@ -113,15 +115,22 @@ type tableRec struct {
 	off, len uint32
 }
 
-// tableDir parses n 16-byte table records of an sfnt table directory and
-// checks that they lie within a file of the given size.
-func tableDir(version []byte, recs []byte, size int64) ([]tableRec, error) {
+// checkVersion checks the sfnt version of a font face: TrueType outlines.
+func checkVersion(version []byte) error {
 	switch string(version) {
 	case "\x00\x01\x00\x00", "true":
+		return nil
 	case "OTTO":
-		return nil, errors.New("CFF-outline OpenType font; a font with TrueType outlines (glyf) is needed")
-	default:
-		return nil, fmt.Errorf("not a TrueType font (version %q)", version)
+		return errors.New("CFF-outline OpenType font; a font with TrueType outlines (glyf) is needed")
+	}
+	return fmt.Errorf("not a TrueType font (version %q)", version)
+}
+
+// tableDir parses the 16-byte table records of an sfnt table directory
+// and checks that the tables lie within a file of the given size.
+func tableDir(version []byte, recs []byte, size int64) ([]tableRec, error) {
+	if err := checkVersion(version); err != nil {
+		return nil, err
 	}
 	var out []tableRec
 	for i := 0; i+16 <= len(recs); i += 16 {
@@ -170,6 +179,9 @@ func firstFaceTTF(data []byte) ([]byte, error) {
 	}
 	if faceOff+12 > len(data) {
 		return nil, errors.New("font face outside the file")
+	}
+	if err := checkVersion(data[faceOff : faceOff+4]); err != nil {
+		return nil, err
 	}
 	n := int(binary.BigEndian.Uint16(data[faceOff+4:]))
 	if faceOff+12+16*n > len(data) {

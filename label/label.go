@@ -95,6 +95,14 @@ func encode(l Label) (*symbols, error) {
 			return nil, fmt.Errorf("label: DataMatrix for %q: %w", l.Element, err)
 		}
 		s.dm = toMatrix(d)
+		if s.dm.w >= 144 {
+			// boombuler/barcode (like ZXing's encoder) interleaves the
+			// error-correction codewords of the 144×144 size in plain
+			// block order, where ISO/IEC 16022 continues the round robin
+			// of the data codewords (block 8 first); readers that follow
+			// the standard reject such symbols.
+			return nil, fmt.Errorf("label: GS1 element string of %d characters is too long for a DataMatrix up to 132×132", len(l.Element))
+		}
 	}
 	return s, nil
 }

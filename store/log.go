@@ -10,11 +10,14 @@ import (
 // transaction); a store adds the interior hashes and the signed checkpoints that the
 // integrator computes, and the state a witness keeps of the logs it co-signs.
 type LogStore interface {
-	// LogLeaves returns the hashes of the events with seq in [from, to), in order.
+	// LogLeaves returns the log entries (Event.Entry) of the events with seq in
+	// [from, to), in order.
 	LogLeaves(ctx context.Context, from, to int64) ([][32]byte, error)
 	// LogNodes returns the interior hashes kept for the given seqs (see LogNode); a seq
 	// without interior hashes is absent from the map.
 	LogNodes(ctx context.Context, seqs []int64) (map[int64][]byte, error)
+	// LastLogNode returns the largest seq with interior hashes stored, -1 when none.
+	LastLogNode(ctx context.Context) (int64, error)
 	// AppendLog stores the interior hashes of newly integrated leaves and the checkpoint
 	// that covers them, in one transaction. It fails with EConflict when a checkpoint at
 	// least as large exists (another process integrated first).
@@ -26,8 +29,9 @@ type LogStore interface {
 	LatestCheckpoint(ctx context.Context) (*Checkpoint, error)
 	// Checkpoints lists checkpoints with size greater than after, smallest first.
 	Checkpoints(ctx context.Context, after int64, limit int) ([]*Checkpoint, error)
-	// EventDocs returns stored events with seq >= from in seq order (Seq, Hash, Doc,
-	// Declares set; declarations included), at most limit: what verify re-hashes.
+	// EventDocs returns stored events with seq >= from in seq order (Seq, Hash, Entry,
+	// Doc, Subject, Declares and DeclaredBy set; declarations included), at most limit:
+	// what verify re-hashes.
 	EventDocs(ctx context.Context, from int64, limit int) ([]*Event, error)
 
 	// WitnessState returns what this node last co-signed for a log; ENotFound if never.

@@ -28,7 +28,7 @@ type Plan struct {
 //     declaration of the same event is a duplicate; a declaration of an unknown event is
 //     stored as an ordinary event.
 //
-// New events get dense Seq numbers from next on.
+// New events get dense Seq numbers from next on, and their log Entry.
 func PlanBatch(b *Batch, next int64, byHash func([32]byte) (Existing, bool), byID func(string) (Existing, bool)) (*Plan, error) {
 	n := len(b.Events)
 	p := &Plan{Seqs: make([]int64, n), Duplicate: make([]bool, n), Marks: map[int64]int64{}}
@@ -66,6 +66,7 @@ func PlanBatch(b *Batch, next int64, byHash func([32]byte) (Existing, bool), byI
 					continue
 				}
 				e.Seq, e.Declares = next, orig.Seq
+				e.SetEntry()
 				next++
 				declared[orig.Seq] = e.Seq
 				p.Marks[orig.Seq] = e.Seq
@@ -83,6 +84,7 @@ func PlanBatch(b *Batch, next int64, byHash func([32]byte) (Existing, bool), byI
 				"eventID %s is already used by a different event (same eventID, different content)", e.Event.EventID)}
 		}
 		e.Seq = next
+		e.SetEntry()
 		next++
 		x := Existing{Seq: e.Seq, Hash: e.Hash, DeclaredBy: -1}
 		batchHash[e.Hash] = x

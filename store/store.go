@@ -70,6 +70,9 @@ type Event struct {
 	// leaf index in the tamper-evident log.
 	Seq  int64
 	Hash [32]byte // SHA-256 of the CBV pre-hash
+	// Entry is the event's entry in the tamper-evident log (see entry.go): it commits to
+	// the hash, the stored document, the subject and the declaration link.
+	Entry [32]byte
 	// Event is the EPCIS event. Its RecordTime is set; EventID is always set.
 	Event *epcis.Event
 	// Doc is Event as stored (epcis.AppendEventJSON). Adapters write Doc and return it on

@@ -84,22 +84,30 @@ func TestEveryEventGetsAProofAgainstASignedCheckpoint(t *testing.T) {
 		if err := json.Unmarshal(body, &p); err != nil {
 			t.Fatal(err)
 		}
-		// Re-hash the event from what the API returns, then check the proof against the
-		// checkpoint the proof names.
+		// Re-hash the record the proof carries, and the event the API returns; rebuild the
+		// entry; then check the proof against the checkpoint the proof names.
 		_, evBody := s.do(t, "GET", "/events/"+url.PathEscape(id), "", nil, false)
 		e, err := epcis.DecodeEventJSON(evBody)
 		if err != nil {
 			t.Fatal(err)
 		}
+		rec, err := epcis.DecodeEventJSON(p.Record)
+		if err != nil {
+			t.Fatal(err)
+		}
 		sum, ok := store.ParseHashURI(epcis.Hash(e))
-		if !ok || store.HashURI(sum) != p.EventHash || p.LeafIndex != int64(i) {
+		if !ok || epcis.Hash(rec) != epcis.Hash(e) || store.HashURI(sum) != p.EventHash || p.LeafIndex != int64(i) {
 			t.Fatalf("event %d: rehash %x, proof says hash %s at leaf %d", i, sum, p.EventHash, p.LeafIndex)
+		}
+		entry := store.EntryOf(sum, store.DocDigest(p.Record), p.Subject, p.Declares)
+		if entry != p.Entry {
+			t.Fatalf("event %d: the entry rebuilt from the record is %x, the proof says %x", i, entry, p.Entry)
 		}
 		pcp, err := tlog.OpenCheckpoint([]byte(p.Checkpoint), v.Name(), v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := p.Inclusion.Verify(tlog.LeafHash(sum), pcp.Root); err != nil {
+		if err := p.Inclusion.Verify(tlog.LeafHash(entry), pcp.Root); err != nil {
 			t.Fatalf("inclusion proof of event %d does not verify: %v", i, err)
 		}
 		// A proof against another leaf must fail.

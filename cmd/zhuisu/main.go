@@ -22,6 +22,7 @@ usage:
   zhuisu migrate  [-data DIR] [-db URL]                         apply schema migrations
   zhuisu demo     [-data DIR] [-db URL] [-events N] [-seed S]   load generated demo events
   zhuisu verify   [-data DIR] [-db URL] | -remote URL [-key K]  check the tamper-evident log
+  zhuisu code check [-json] CODE...                             check trace codes of any scheme
   zhuisu bench ingest [flags]                                   measure capture throughput
   zhuisu version
 
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, args[1:], stdout, log)
 	case "demo":
 		return cmdDemo(ctx, args[1:], stdout, log)
+	case "code":
+		return cmdCode(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[1:], stdout, log)
 	case "bench":

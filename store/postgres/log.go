@@ -12,7 +12,7 @@ import (
 func (s *DB) LogLeaves(ctx context.Context, from, to int64) ([][32]byte, error) {
 	out := make([][32]byte, 0, min(max(0, to-from), 1<<16))
 	err := s.with(ctx, "log leaves", func(c *poolConn) error {
-		rows, err := c.Query(ctx, `SELECT seq, hash FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq`, from, to)
+		rows, err := c.Query(ctx, `SELECT seq, entry FROM events WHERE seq >= $1 AND seq < $2 ORDER BY seq`, from, to)
 		if err != nil {
 			return err
 		}
@@ -214,23 +214,30 @@ func (s *DB) Checkpoints(ctx context.Context, after int64, limit int) ([]*store.
 func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Event, error) {
 	var out []*store.Event
 	err := s.with(ctx, "events", func(c *poolConn) error {
-		rows, err := c.Query(ctx, `SELECT seq, hash, declares, doc FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, from, limitArg(limit))
+		rows, err := c.Query(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, from, limitArg(limit))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			e := &store.Event{Declares: -1, DeclaredBy: -1}
-			var h []byte
-			var declares *int64
-			if err := rows.Scan(&e.Seq, &h, &declares, &e.Doc); err != nil {
+			var h, entry []byte
+			var declares, declaredBy *int64
+			if err := rows.Scan(&e.Seq, &h, &entry, &e.Subject, &declares, &declaredBy, &e.Doc); err != nil {
 				return err
 			}
+			// A malformed hash or entry shows as a mismatch in verify.
 			if len(h) == 32 {
 				e.Hash = [32]byte(h)
-			} // else a malformed hash shows as a mismatch in verify
+			}
+			if len(entry) == 32 {
+				e.Entry = [32]byte(entry)
+			}
 			if declares != nil {
 				e.Declares = *declares
+			}
+			if declaredBy != nil {
+				e.DeclaredBy = *declaredBy
 			}
 			out = append(out, e)
 		}
@@ -282,4 +289,13 @@ func (s *DB) SetWitnessState(ctx context.Context, origin string, old, new *store
 		}
 		return nil
 	})
+}
+
+// LastLogNode returns the largest seq with interior hashes.
+func (s *DB) LastLogNode(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.with(ctx, "log nodes", func(c *poolConn) error {
+		return c.QueryRow(ctx, `SELECT COALESCE(MAX(seq), -1) FROM log_nodes`).Scan(&n)
+	})
+	return n, err
 }

@@ -148,7 +148,7 @@ func toExisting(x existing) store.Existing {
 }
 
 func insertEvents(ctx context.Context, tx *sql.Tx, events []*store.Event, job *store.Job) error {
-	const cols = 15
+	const cols = 16
 	for start := 0; start < len(events); start += chunk {
 		part := events[start:min(start+chunk, len(events))]
 		args := make([]any, 0, len(part)*cols)
@@ -166,13 +166,13 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []*store.Event, job *s
 			if ev.BizLocation != nil {
 				bl = ev.BizLocation.ID
 			}
-			args = append(args, e.Seq, e.Hash[:], store.StoredEventID(e), string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
+			args = append(args, e.Seq, e.Hash[:], e.Entry[:], store.StoredEventID(e), string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
 				ev.Action, ev.BizStep, ev.Disposition, rp, bl, job.ID, e.Subject, declares, e.Doc)
 			for _, k := range e.Keys {
 				keyArgs = append(keyArgs, store.KeyBucket(e.Seq), k.Hash(), e.Seq)
 			}
 		}
-		q := `INSERT OR ROLLBACK INTO events (seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
+		q := `INSERT OR ROLLBACK INTO events (seq, hash, entry, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return mapErr(err, "insert events")
 		}

@@ -9,18 +9,19 @@ import (
 	"github.com/zhuisu/zhuisu/store"
 )
 
-const eventCols = `e.seq, e.hash, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, e.doc, d.doc`
+const eventCols = `e.seq, e.hash, e.entry, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, e.doc, d.doc`
 const eventFrom = ` FROM events e LEFT JOIN events d ON d.seq = e.declared_by`
 
 func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
 	var e store.Event
-	var hash []byte
+	var hash, entry []byte
 	var declares, declaredBy sql.NullInt64
 	var et, rt int64
-	if err := sc.Scan(&e.Seq, &hash, &e.JobID, &e.Subject, &declares, &declaredBy, &et, &rt, &e.Doc, &e.DeclarationDoc); err != nil {
+	if err := sc.Scan(&e.Seq, &hash, &entry, &e.JobID, &e.Subject, &declares, &declaredBy, &et, &rt, &e.Doc, &e.DeclarationDoc); err != nil {
 		return nil, err
 	}
 	copy(e.Hash[:], hash)
+	copy(e.Entry[:], entry)
 	e.Declares, e.DeclaredBy = -1, -1
 	if declares.Valid {
 		e.Declares = declares.Int64

@@ -10,7 +10,7 @@ import (
 
 // LogLeaves returns event hashes by seq range.
 func (s *DB) LogLeaves(ctx context.Context, from, to int64) ([][32]byte, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, hash FROM events WHERE seq >= ? AND seq < ? ORDER BY seq`, from, to)
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, entry FROM events WHERE seq >= ? AND seq < ? ORDER BY seq`, from, to)
 	if err != nil {
 		return nil, mapErr(err, "log leaves")
 	}
@@ -162,7 +162,7 @@ func (s *DB) Checkpoints(ctx context.Context, after int64, limit int) ([]*store.
 
 // EventDocs returns stored events in seq order from a seq.
 func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, hash, declares, doc FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
 	if err != nil {
 		return nil, mapErr(err, "events")
 	}
@@ -170,17 +170,23 @@ func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Eve
 	var out []*store.Event
 	for rows.Next() {
 		e := &store.Event{Declares: -1, DeclaredBy: -1}
-		var h []byte
-		var declares sql.NullInt64
-		if err := rows.Scan(&e.Seq, &h, &declares, &e.Doc); err != nil {
+		var h, entry []byte
+		var declares, declaredBy sql.NullInt64
+		if err := rows.Scan(&e.Seq, &h, &entry, &e.Subject, &declares, &declaredBy, &e.Doc); err != nil {
 			return nil, mapErr(err, "events")
 		}
-		copy(e.Hash[:], h)
-		if len(h) != 32 {
-			e.Hash = [32]byte{} // a malformed hash shows as a mismatch in verify
+		// A malformed hash or entry shows as a mismatch in verify.
+		if len(h) == 32 {
+			e.Hash = [32]byte(h)
+		}
+		if len(entry) == 32 {
+			e.Entry = [32]byte(entry)
 		}
 		if declares.Valid {
 			e.Declares = declares.Int64
+		}
+		if declaredBy.Valid {
+			e.DeclaredBy = declaredBy.Int64
 		}
 		out = append(out, e)
 	}
@@ -224,4 +230,11 @@ func (s *DB) SetWitnessState(ctx context.Context, origin string, old, new *store
 		return zhuisu.Errorf(zhuisu.EConflict, "the witness state of %s changed meanwhile", origin)
 	}
 	return mapErr(tx.Commit(), "commit witness state")
+}
+
+// LastLogNode returns the largest seq with interior hashes.
+func (s *DB) LastLogNode(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), -1) FROM log_nodes`).Scan(&n)
+	return n, mapErr(err, "log nodes")
 }

@@ -728,15 +728,30 @@ func testLogLeavesAndNodes(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(leaves) != 3 || leaves[0] != events[0].Hash || leaves[1] != events[1].Hash || leaves[2] != events[0].Hash {
-		t.Fatalf("leaves %x", leaves)
+	// The leaves are the entries, which commit to hash, document, subject and the
+	// declaration link: the declaration shares a's hash but not its entry.
+	for i, e := range events {
+		want := store.EntryOf(e.Hash, store.DocDigest(e.Doc), e.Subject, e.Declares)
+		if len(leaves) != 3 || leaves[i] != want || e.Entry != want {
+			t.Fatalf("leaf %d = %x, want the entry %x", i, leaves, want)
+		}
+	}
+	if leaves[2] == leaves[0] || events[2].Declares != 0 {
+		t.Fatal("the declaration's entry does not differ from its original's")
 	}
 	if _, err := s.LogLeaves(ctx, 1, 4); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
 		t.Fatalf("leaves beyond the last event: %v, want not found", err)
 	}
 	docs, err := s.EventDocs(ctx, 1, 10)
-	if err != nil || len(docs) != 2 || docs[0].Seq != 1 || string(docs[0].Doc) != `{"name":"b"}` || docs[1].Declares != 0 || docs[1].Hash != events[0].Hash {
+	if err != nil || len(docs) != 2 || docs[0].Seq != 1 || string(docs[0].Doc) != `{"name":"b"}` || docs[0].Subject != events[1].Subject ||
+		docs[0].Entry != events[1].Entry || docs[1].Declares != 0 || docs[1].Hash != events[0].Hash {
 		t.Fatalf("EventDocs(1) = %+v, %v", docs, err)
+	}
+	if first, err := s.EventDocs(ctx, 0, 1); err != nil || first[0].DeclaredBy != 2 {
+		t.Fatalf("EventDocs(0) = %+v, %v: want a declared by event 2", first, err)
+	}
+	if last, err := s.LastLogNode(ctx); err != nil || last != -1 {
+		t.Fatalf("LastLogNode of an empty log = %d, %v; want -1", last, err)
 	}
 	nodes := []store.LogNode{{Seq: 1, Hashes: bytes.Repeat([]byte{1}, 32)}, {Seq: 3, Hashes: bytes.Repeat([]byte{3}, 64)}}
 	if err := s.AppendLog(ctx, nodes, &store.Checkpoint{Size: 3, Note: []byte("note 3"), CreatedAt: base}); err != nil {
@@ -748,6 +763,9 @@ func testLogLeavesAndNodes(t *testing.T, s store.Store) {
 	}
 	if len(got) != 2 || !bytes.Equal(got[1], nodes[0].Hashes) || !bytes.Equal(got[3], nodes[1].Hashes) {
 		t.Fatalf("LogNodes = %x", got)
+	}
+	if last, err := s.LastLogNode(ctx); err != nil || last != 3 {
+		t.Fatalf("LastLogNode = %d, %v; want 3", last, err)
 	}
 }
 

@@ -17,6 +17,7 @@
 CREATE TABLE events (
 	seq          bigint PRIMARY KEY,
 	hash         bytea  NOT NULL,
+	entry        bytea  NOT NULL, -- the event's log entry (store/entry.go): its leaf
 	event_id     text   COLLATE "C", -- NULL when the eventID is the event's own hash ID (store/eventid.go)
 	event_type   text   COLLATE "C" NOT NULL,
 	event_time   bigint NOT NULL, -- Unix nanoseconds, UTC

@@ -4,6 +4,7 @@
 CREATE TABLE events (
 	seq          INTEGER PRIMARY KEY,
 	hash         BLOB    NOT NULL,
+	entry        BLOB    NOT NULL, -- the event's log entry (store/entry.go): its leaf
 	event_id     TEXT, -- NULL when the eventID is the event's own hash ID (store/eventid.go)
 	event_type   TEXT    NOT NULL,
 	event_time   INTEGER NOT NULL, -- Unix nanoseconds, UTC
