@@ -45,6 +45,8 @@ type Server struct {
 	// Integrity serves the tamper-evident log; nil on a server without one.
 	Integrity *integrity.Service
 	Issuance  *issuance.Service
+	// PublicURL is where this node's public lookup is served: labels point there.
+	PublicURL string
 	// Witness, when set, co-signs other nodes' checkpoints.
 	Witness *integrity.WitnessService
 	Limits  Limits
@@ -104,6 +106,7 @@ func Routes() []Route {
 		{"POST /log/witness/add-checkpoint", false, (*Server).witnessAddCheckpoint},
 
 		{"POST /api/codes/issue", true, (*Server).issueCodes},
+		{"GET /api/labels", false, (*Server).getLabels},
 	}
 }
 
@@ -175,14 +178,15 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// accessLog writes one line per request.
+// accessLog writes one line per request. Paths may carry a code that is a resident ID
+// number (a mistyped or malicious lookup), so digit runs of that shape are masked.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", maskIDRuns(r.URL.Path)),
 			slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
 			slog.Duration("took", time.Since(start)))
 	})

@@ -36,10 +36,12 @@ const MaxCodeLength = 2048
 //     in the path). A URI with no GS1 primary key in its path is refused.
 //  4. "]" and a symbology identifier: scanner output (ParseScanData). GS1 data — ]C1
 //     (GS1-128), ]d2 (GS1 DataMatrix), ]Q3 (GS1 QR Code), ]e0 (GS1 DataBar), ]J1 (GS1
-//     DotCode), with GS (0x1D) or "^" as FNC1 — and EAN/UPC primaries ]E0, ]E4 are read as
-//     GS1 element strings. Plain data — ]Q1 (QR Code, typically a Digital Link URI), ]d1,
-//     ]J0, ]C0 (Code 128, e.g. a Chinese drug trace code) — is read like a typed input by
-//     rules 1-3 and 6-9, so it may hold a Digital Link or any Chinese code.
+//     DotCode), with GS (0x1D) as FNC1 — and EAN/UPC primaries ]E0, ]E4 are read as GS1
+//     element strings. Plain data — ]Q1 (QR Code, typically a Digital Link URI), ]d1,
+//     ]J0, ]C0 (Code 128, e.g. a Chinese drug trace code) — is read like a typed input
+//     (rules 1-3 and 5-9), so it may hold a Digital Link or any Chinese code, except that
+//     it may not start with FNC1 ("^" or GS) or another symbology identifier. Other
+//     symbology identifiers are refused.
 //  5. "(" and digits: bracketed GS1 data, "(01)09521234543213(21)ABC"; "^" or GS first: a
 //     GS1 element string with FNC1 in first position, "^010952123454321321ABC".
 //  6. Digits only, 8, 12, 13 or 14 of them: a GTIN (GS1 check digit verified), the class
@@ -90,7 +92,8 @@ const MaxCodeLength = 2048
 // A code that has the form of a scheme but is malformed gives a *zhuisu.Error with Code
 // EInvalid whose message is the reason the scheme's reader gives ("GTIN 6901234567891:
 // check digit should be 2, got 1"); where a string has the shape of two schemes and fits
-// neither, both reasons are given. Messages never carry a resident ID number in full.
+// neither, both reasons are given. Messages never carry a valid resident ID number in
+// full (nor, where a string was read as a Chinese code, anything shaped like one).
 func Parse(s string) (*Code, error) {
 	in := s
 	s = strings.Trim(s, " \t\r\n")
@@ -102,10 +105,49 @@ func Parse(s string) (*Code, error) {
 	}
 	c, err := parseCode(s, true)
 	if err != nil {
-		return nil, err
+		return nil, maskPersonal(err)
 	}
 	c.Input = in
 	return c, nil
+}
+
+// maskPersonal makes sure that the message of a Parse error carries no valid resident ID
+// number in full, wherever it stands in the input (a GS1 serial, a URI path ...): every
+// such number is masked as MaskResidentID masks it. The Chinese readers already mask every
+// run of 17 to 19 digits; the GS1 readers quote values as given, and an SSCC, GSRN or
+// ITIP of 18 digits must stay readable in their messages, so only valid numbers are
+// masked here.
+func maskPersonal(err error) error {
+	ze := asInvalid(err).(*zhuisu.Error)
+	m := ze.Message
+	var b []byte
+	for i := 0; i < len(m); {
+		if !cnIsDigit(m[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(m) && cnIsDigit(m[j]) {
+			j++
+		}
+		if j < len(m) && (m[j] == 'X' || m[j] == 'x') {
+			j++
+		}
+		if j-i == 18 {
+			if _, f := cnParseResidentID(m[i:j]); f == nil {
+				if b == nil {
+					b = []byte(m)
+				}
+				copy(b[i:j], MaskResidentID(m[i:j]))
+			}
+		}
+		i = j
+	}
+	if b == nil {
+		return ze
+	}
+	// The cause may quote the value too: it is dropped.
+	return &zhuisu.Error{Code: ze.Code, Kind: ze.Kind, Field: ze.Field, Message: string(b)}
 }
 
 // parseCode applies the rules of Parse to a trimmed, non-empty s. scan is false for the

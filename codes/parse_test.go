@@ -182,6 +182,9 @@ func parseCasesT() []parseCaseT {
 		{name: "cn/reject platform check", in: "ZS350102M000100Y400013", err: []string{"platform"}},
 		{name: "cn/URN", in: "URN:ZHUISU:CODE:cn.region:350102", scheme: "cn.region", canonical: parseCNURN + "cn.region:350102"},
 		{name: "cn/reject resident ID", in: cnIDExample1T, err: []string{"personal data"}},
+		{name: "cn/reject resident ID as a GS1 serial, masked", in: "(01)09521234543213(21)" + cnIDExample1T + "ABC", err: []string{`AI (21) value "1101**********002XABC" is too long`}},
+		{name: "cn/reject resident ID in a URI, masked", in: "https://example.com/p/" + cnIDExample1T, err: []string{"https://example.com/p/1101**********002X"}},
+		{name: "cn/reject resident ID as scan data, masked", in: "]C0" + cnIDExample1T, err: []string{"1101**********002X", "personal data"}},
 		{name: "cn/reject masked ID URN", in: parseCNURN + "cn.id:masked", err: []string{"identifies nobody"}},
 		{name: "cn/reject unknown cn scheme", in: parseCNURN + "cn.nosuch:1", err: []string{"unknown Chinese code scheme"}},
 
@@ -365,6 +368,11 @@ func parseWantErrT(t *testing.T, err error, fragments ...string) {
 			t.Fatalf("error %q does not contain %q", ze.Message, f)
 		}
 	}
+	for _, id := range []string{cnIDExample1T, parseIDAlsoGS1} {
+		if strings.Contains(err.Error(), id) {
+			t.Fatalf("error %q carries a resident ID number in full", err)
+		}
+	}
 }
 
 // FuzzParse feeds arbitrary strings to Parse. It must not panic; a failure must be an
@@ -383,6 +391,12 @@ func FuzzParse(f *testing.F) {
 			var ze *zhuisu.Error
 			if !errors.As(err, &ze) || ze.Code != zhuisu.EInvalid || ze.Message == "" {
 				t.Fatalf("Parse(%q): error %v is not an EInvalid *zhuisu.Error with a message", s, err)
+			}
+			shown := strings.ToUpper(err.Error())
+			for _, run := range cnIDRunsT(strings.ToUpper(s)) {
+				if _, idErr := ParseResidentID(run); idErr == nil && strings.Contains(shown, run) {
+					t.Fatalf("error %q carries the resident ID number %s in full", err, MaskResidentID(run))
+				}
 			}
 			return
 		}

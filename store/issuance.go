@@ -13,6 +13,9 @@ type CodeStore interface {
 	// records the codes and the issuance in one transaction. It fails with EConflict if
 	// a code was issued before (the counter and the codes disagree), storing nothing.
 	IssueCodes(ctx context.Context, iss *Issuance, n int, format func(serial int64) (string, error)) ([]string, error)
+	// IssuedCodes returns the codes of one issuance in serial order; ENotFound for an
+	// unknown issuance.
+	IssuedCodes(ctx context.Context, issuanceID string) (*Issuance, []string, error)
 }
 
 // Issuance records one request for codes.

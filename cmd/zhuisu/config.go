@@ -40,6 +40,8 @@ type Config struct {
 	// a line); Witnesses the witnesses this node's log asks (a file, "URL VKEY" a line).
 	WitnessFor string
 	Witnesses  string
+	// PublicURL is the address the public reaches this node at; printed labels point there.
+	PublicURL string
 	// NoLog runs without integrating the log: only the benchmark uses it, to measure
 	// what the log costs.
 	NoLog bool

@@ -26,6 +26,7 @@ func serveFlags(args []string) (*Config, error) {
 	fs.StringVar(&c.Addr, "addr", envDefault("ZHUISU_ADDR", "127.0.0.1:8080"), "listen address (ZHUISU_ADDR)")
 	storeFlags(fs, c)
 	logFlags(fs, c)
+	fs.StringVar(&c.PublicURL, "public-url", envDefault("ZHUISU_PUBLIC_URL", ""), "the address the public reaches this node at, which printed labels point to; empty: http://ADDR (ZHUISU_PUBLIC_URL)")
 	fs.DurationVar(&c.LogInterval, "log-interval", envDuration("ZHUISU_LOG_INTERVAL", c.LogInterval), "how soon after new events a signed checkpoint covers them (ZHUISU_LOG_INTERVAL)")
 	fs.BoolVar(&c.Migrate, "migrate", envDefault("ZHUISU_MIGRATE", "") == "true", "apply pending migrations before serving (ZHUISU_MIGRATE=true)")
 	fs.Int64Var(&c.Limits.MaxBodyBytes, "max-document-bytes", envInt("ZHUISU_MAX_DOCUMENT_BYTES", c.Limits.MaxBodyBytes), "largest capture document in bytes (ZHUISU_MAX_DOCUMENT_BYTES)")
@@ -110,6 +111,7 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 		Auth:      authSvc,
 		Integrity: logSvc,
 		Issuance:  &issuance.Service{Store: st},
+		PublicURL: publicURL(c, ln),
 		Witness:   witness,
 		Limits:    c.Limits,
 		Log:       log,
@@ -170,4 +172,11 @@ func cmdMigrate(ctx context.Context, args []string, stdout io.Writer, log *slog.
 	}
 	log.Info("schema is current", "version", have, "db", storeName(c))
 	return nil
+}
+
+func publicURL(c *Config, ln net.Listener) string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	return "http://" + ln.Addr().String()
 }

@@ -55,3 +55,27 @@ func (s *DB) IssueCodes(ctx context.Context, iss *store.Issuance, n int, format 
 	}
 	return codes, nil
 }
+
+// IssuedCodes returns an issuance and its codes.
+func (s *DB) IssuedCodes(ctx context.Context, id string) (*store.Issuance, []string, error) {
+	var iss store.Issuance
+	var out []string
+	err := s.with(ctx, "issuance "+id, func(c *poolConn) error {
+		var created int64
+		if err := c.QueryRow(ctx, `SELECT id, subject, scheme, counter, first, count, created_at FROM code_issuances WHERE id = $1`, id).
+			Scan(&iss.ID, &iss.Subject, &iss.Scheme, &iss.Counter, &iss.First, &iss.Count, &created); err != nil {
+			return err
+		}
+		iss.CreatedAt = fromNanos(created)
+		rows, err := c.Query(ctx, `SELECT code FROM issued_codes WHERE issuance_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &iss, out, nil
+}

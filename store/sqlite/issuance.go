@@ -55,3 +55,29 @@ func (s *DB) IssueCodes(ctx context.Context, iss *store.Issuance, n int, format 
 	}
 	return codes, nil
 }
+
+// IssuedCodes returns an issuance and its codes.
+func (s *DB) IssuedCodes(ctx context.Context, id string) (*store.Issuance, []string, error) {
+	var iss store.Issuance
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, subject, scheme, counter, first, count, created_at FROM code_issuances WHERE id = ?`, id).
+		Scan(&iss.ID, &iss.Subject, &iss.Scheme, &iss.Counter, &iss.First, &iss.Count, &created)
+	if err != nil {
+		return nil, nil, mapErr(err, "issuance "+id)
+	}
+	iss.CreatedAt = fromNanos(created)
+	rows, err := s.db.QueryContext(ctx, `SELECT code FROM issued_codes WHERE issuance_id = ?`, id)
+	if err != nil {
+		return nil, nil, mapErr(err, "issued codes")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, nil, mapErr(err, "issued codes")
+		}
+		out = append(out, c)
+	}
+	return &iss, out, mapErr(rows.Err(), "issued codes")
+}

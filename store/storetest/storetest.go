@@ -869,4 +869,11 @@ func testIssueCodes(t *testing.T, s store.Store) {
 	if err != nil || third[0] != "https://id.gs1.org/01/09521234543213/21/6" {
 		t.Fatalf("after the refused issuance: %v, %v", third, err)
 	}
+	iss, got, err := s.IssuedCodes(ctx, "i2")
+	if err != nil || iss.First != 4 || iss.Count != 2 || len(got) != 2 || !slices.Contains(got, second[1]) {
+		t.Fatalf("IssuedCodes(i2) = %+v, %v, %v", iss, got, err)
+	}
+	if _, _, err := s.IssuedCodes(ctx, "i4"); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+		t.Fatalf("the refused issuance: %v, want not found", err)
+	}
 }
