@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/binary"
 	"database/sql"
 	"encoding/json"
 	"strings"
@@ -24,7 +25,7 @@ func (s *DB) Capture(ctx context.Context, b *store.Batch) (*store.CaptureResult,
 	}
 	defer done()
 	defer tx.Rollback()
-	res, err := capture(ctx, tx, b)
+	res, err := capture(ctx, tx, b, s.stmt)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ type existing struct {
 	declaredBy sql.NullInt64
 }
 
-func capture(ctx context.Context, tx *sql.Tx, b *store.Batch) (*store.CaptureResult, error) {
+func capture(ctx context.Context, tx *sql.Tx, b *store.Batch, stmt stmtCache) (*store.CaptureResult, error) {
 	n := len(b.Events)
 	res := &store.CaptureResult{Seqs: make([]int64, n), Duplicate: make([]bool, n)}
 
@@ -50,10 +51,10 @@ func capture(ctx context.Context, tx *sql.Tx, b *store.Batch) (*store.CaptureRes
 	hashes := make([]any, 0, n)
 	ids := make([]any, 0, n)
 	for _, e := range b.Events {
-		hashes = append(hashes, e.Hash[:])
+		hashes = append(hashes, hkey(e.Hash))
 		if h, ok := store.ParseHashURI(e.Event.EventID); ok {
 			if h != e.Hash {
-				hashes = append(hashes, h[:]) // an eventID naming another event's hash
+				hashes = append(hashes, hkey(h)) // an eventID naming another event's hash
 			}
 		} else {
 			ids = append(ids, e.Event.EventID)
@@ -61,7 +62,7 @@ func capture(ctx context.Context, tx *sql.Tx, b *store.Batch) (*store.CaptureRes
 	}
 	for start := 0; start < len(hashes); start += chunk {
 		end := min(start+chunk, len(hashes))
-		rows, err := tx.QueryContext(ctx, `SELECT seq, hash, declared_by, event_id FROM events WHERE declares IS NULL AND hash IN (`+placeholders(end-start)+`)`, hashes[start:end]...)
+		rows, err := tx.QueryContext(ctx, `SELECT seq, hash, declared_by, event_id FROM events WHERE declares IS NULL AND hkey IN (`+placeholders(end-start)+`)`, hashes[start:end]...)
 		if err != nil {
 			return nil, mapErr(err, "look up event hashes")
 		}
@@ -122,7 +123,7 @@ func capture(ctx context.Context, tx *sql.Tx, b *store.Batch) (*store.CaptureRes
 	copy(res.Duplicate, plan.Duplicate)
 	res.Stored, res.Duplicates = len(plan.New), n-len(plan.New)
 
-	if err := insertEvents(ctx, tx, plan.New, b.Job); err != nil {
+	if err := insertEvents(ctx, tx, stmt, plan.New, b.Job); err != nil {
 		return nil, err
 	}
 	for orig, decl := range plan.Marks {
@@ -147,8 +148,22 @@ func toExisting(x existing) store.Existing {
 	return e
 }
 
-func insertEvents(ctx context.Context, tx *sql.Tx, events []*store.Event, job *store.Job) error {
-	const cols = 16
+// stmtCache returns a prepared statement for query, bound to tx.
+type stmtCache func(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error)
+
+// exec runs query in tx through a cached prepared statement: the multi-row inserts of a
+// capture are long, and parsing them anew for every chunk cost a twentieth of a capture.
+func exec(ctx context.Context, tx *sql.Tx, stmt stmtCache, query string, args ...any) error {
+	st, err := stmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+func insertEvents(ctx context.Context, tx *sql.Tx, stmt stmtCache, events []*store.Event, job *store.Job) error {
+	const cols = 17
 	for start := 0; start < len(events); start += chunk {
 		part := events[start:min(start+chunk, len(events))]
 		args := make([]any, 0, len(part)*cols)
@@ -166,19 +181,19 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []*store.Event, job *s
 			if ev.BizLocation != nil {
 				bl = ev.BizLocation.ID
 			}
-			args = append(args, e.Seq, e.Hash[:], e.Entry[:], store.StoredEventID(e), string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
+			args = append(args, e.Seq, e.Hash[:], hkey(e.Hash), e.Entry[:], store.StoredEventID(e), string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
 				ev.Action, ev.BizStep, ev.Disposition, rp, bl, job.ID, e.Subject, declares, e.Doc)
 			for _, k := range e.Keys {
 				keyArgs = append(keyArgs, store.KeyBucket(e.Seq), k.Hash(), e.Seq)
 			}
 		}
-		q := `INSERT OR ROLLBACK INTO events (seq, hash, entry, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		q := `INSERT OR ROLLBACK INTO events (seq, hash, hkey, entry, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
+		if err := exec(ctx, tx, stmt, q, args...); err != nil {
 			return mapErr(err, "insert events")
 		}
 		for ks := 0; ks < len(keyArgs); ks += 3 * chunk * 4 {
 			ka := keyArgs[ks:min(ks+3*chunk*4, len(keyArgs))]
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_keys (bucket, key, seq) VALUES `+rowsOf(len(ka)/3, 3), ka...); err != nil {
+			if err := exec(ctx, tx, stmt, `INSERT OR IGNORE INTO event_keys (bucket, key, seq) VALUES `+rowsOf(len(ka)/3, 3), ka...); err != nil {
 				return mapErr(err, "insert event keys")
 			}
 		}
@@ -287,3 +302,6 @@ func fromNanos(n int64) time.Time {
 	}
 	return time.Unix(0, n).UTC()
 }
+
+// hkey is the indexed prefix of an event hash (see the events_hkey index).
+func hkey(h [32]byte) int64 { return int64(binary.BigEndian.Uint64(h[:8])) }

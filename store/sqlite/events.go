@@ -49,12 +49,16 @@ func eventIDCond(ids []string) (string, []any) {
 	for _, id := range ids {
 		plain = append(plain, id)
 		if h, ok := store.ParseHashURI(id); ok {
-			hashes = append(hashes, h[:])
+			hashes = append(hashes, hkey(h), h[:])
 		}
 	}
 	cond := "e.event_id IN (" + placeholders(len(plain)) + ")"
 	if len(hashes) > 0 {
-		cond = "(" + cond + " OR (e.event_id IS NULL AND e.hash IN (" + placeholders(len(hashes)) + ")))"
+		var ors []string
+		for range len(hashes) / 2 {
+			ors = append(ors, "(e.hkey = ? AND e.hash = ?)")
+		}
+		cond = "(" + cond + " OR (e.event_id IS NULL AND e.declares IS NULL AND (" + strings.Join(ors, " OR ") + ")))"
 	}
 	return cond, append(plain, hashes...)
 }

@@ -30,6 +30,35 @@ type DB struct {
 	// without the queue, waiting writers poll the lock with growing sleeps (busy_timeout)
 	// and a burst of captures sees multi-second tail latencies.
 	writeMu sync.Mutex
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+// maxStmts bounds the prepared statements kept; past it, statements are prepared per use.
+const maxStmts = 64
+
+// stmt returns query prepared once on the pool, bound to tx.
+func (s *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	st, ok := s.stmts[query]
+	if !ok && len(s.stmts) < maxStmts {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, query); err != nil {
+			s.stmtMu.Unlock()
+			return nil, err
+		}
+		if s.stmts == nil {
+			s.stmts = map[string]*sql.Stmt{}
+		}
+		s.stmts[query] = st
+		ok = true
+	}
+	s.stmtMu.Unlock()
+	if !ok {
+		return tx.PrepareContext(ctx, query)
+	}
+	return tx.StmtContext(ctx, st), nil
 }
 
 var _ store.Store = (*DB)(nil)
@@ -44,6 +73,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
 		"cache_size(-65536)",
+		"wal_autocheckpoint(8192)",
 		"temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
@@ -90,6 +120,12 @@ func create(ctx context.Context, path string) error {
 func (s *DB) Close() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
 	s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	return s.db.Close()
 }
