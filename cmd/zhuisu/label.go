@@ -26,7 +26,7 @@ func cmdLabel(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: zhuisu label [-format png|svg|pdf] [-o FILE] CODE...")
+		return fmt.Errorf("usage: zhuisu label [-format png|svg|pdf] [-o FILE] CODE")
 	}
 	var labels []label.Label
 	for _, s := range fs.Args() {
