@@ -266,6 +266,14 @@ func appendHashValue(dst []byte, v string) []byte {
 	}
 	if mayBeIdentifier(v) {
 		v = codes.HashForm(v)
+		// Follow the vectors: the reference implementation leaves an apostrophe of an EPC
+		// serial as it is, where GS1 Digital Link (and so codes.HashForm) writes %27. Both
+		// name the same identifier; the hash uses the reference's spelling so that events
+		// hash as every other implementation of it hashes them. The stored identifier
+		// keeps the Digital Link spelling.
+		if strings.Contains(v, "%27") {
+			v = strings.ReplaceAll(v, "%27", "'")
+		}
 	}
 	return append(dst, v...)
 }

@@ -514,14 +514,7 @@ type hashVectorFile struct {
 
 // knownHashMismatches are vectors ("file#event") that fail for a reason outside hash.go,
 // with that reason. They are logged, not failed; a vector that starts to match is reported.
-var knownHashMismatches = map[string]string{
-	// urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7'SDB: the reference escapes only
-	// ! ( ) * + , : and leaves the apostrophe; codes.HashForm writes %27, as GS1 Digital Link
-	// requires (the ABNF's Apostrophe = "%27", and the gs1-syntax-engine dl_uri_escape
-	// vectors escape ' as %27 in path and query alike). Kept deliberately: see
-	// TestHashFormApostrophe in package codes.
-	"epclist_normalisation.jsonld#1": "codes.HashForm percent-encodes ' as %27, as GS1 Digital Link requires",
-}
+var knownHashMismatches = map[string]string{}
 
 // hashCodesStub reports whether codes.HashForm is still the placeholder that returns its input.
 func hashCodesStub() bool {
