@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/zhuisu/zhuisu/api"
+	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
 	"github.com/zhuisu/zhuisu/workload"
@@ -123,7 +124,12 @@ func runFull(ctx context.Context, o ingestOptions, docs [][]byte, withLog bool) 
 	done := make(chan error, 1)
 	go func() { done <- serve(sctx, c, ln, quiet) }()
 	base := "http://" + ln.Addr().String()
-	token, err := waitToken(filepath.Join(dir, "admin-token"), done)
+	// A token of its own: a reused PostgreSQL database already has its first one.
+	if _, err := waitToken(filepath.Join(dir, "admin-token"), done, o.DB != ""); err != nil {
+		stop()
+		return nil, err
+	}
+	token, err := benchToken(ctx, c)
 	if err != nil {
 		stop()
 		return nil, err
@@ -237,11 +243,29 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// waitToken waits for the server to write its first administrator token.
-func waitToken(path string, done <-chan error) (string, error) {
+// benchToken issues an administrator token for the benchmark's client.
+func benchToken(ctx context.Context, c *Config) (string, error) {
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	secret, _, err := auth.New(st).Issue(ctx, auth.RoleAdmin, "", "bench", nil)
+	return secret, err
+}
+
+// waitToken waits for the server to write its first administrator token, or, when
+// anyFile is set (a reused database has its token already), for the server to start.
+func waitToken(path string, done <-chan error, anyFile ...bool) (string, error) {
+	dir := filepath.Dir(path)
 	for range 600 {
 		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
 			return strings.TrimSpace(string(b)), nil
+		}
+		if len(anyFile) > 0 && anyFile[0] {
+			if _, err := os.Stat(filepath.Join(dir, "page-token.key")); err == nil {
+				return "", nil
+			}
 		}
 		select {
 		case err := <-done:
