@@ -25,6 +25,7 @@ import (
 	"github.com/zhuisu/zhuisu/issuance"
 	"github.com/zhuisu/zhuisu/query"
 	"github.com/zhuisu/zhuisu/store"
+	"github.com/zhuisu/zhuisu/trace"
 )
 
 // Limits bound what one request may bring.
@@ -45,6 +46,8 @@ type Server struct {
 	// Integrity serves the tamper-evident log; nil on a server without one.
 	Integrity *integrity.Service
 	Issuance  *issuance.Service
+	// Trace answers lineage questions.
+	Trace *trace.Service
 	// PublicURL is where this node's public lookup is served: labels point there.
 	PublicURL string
 	// Witness, when set, co-signs other nodes' checkpoints.
@@ -107,6 +110,7 @@ func Routes() []Route {
 
 		{"POST /api/codes/issue", true, (*Server).issueCodes},
 		{"GET /api/labels", false, (*Server).getLabels},
+		{"GET /api/trace", false, (*Server).getTrace},
 	}
 }
 

@@ -301,8 +301,8 @@ func TestEdgesOf(t *testing.T) {
 		t.Fatalf("%+v %+v", add, cl)
 	}
 	add, cl = EdgesOf(8, agg("DELETE", sscc(1), 4))
-	if len(cl) != 1 || cl[0].Child != "" {
-		t.Fatalf("%+v", cl)
+	if len(add) != 0 || len(cl) != 1 || cl[0].Child != "" {
+		t.Fatalf("%+v %+v", add, cl)
 	}
 	add, _ = EdgesOf(9, agg("OBSERVE", sscc(1), 5, item(1, 1), item(1, 1)))
 	if len(add) != 1 || add[0] != (Edge{Kind: Contains, From: sscc(1), To: item(1, 1), Seq: 9, Start: min(5)}) {

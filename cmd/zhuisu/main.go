@@ -20,6 +20,7 @@ const usage = `zhuisu — product traceability platform (追溯)
 usage:
   zhuisu serve    [-addr A] [-data DIR] [-db URL] [-migrate]   run the server
   zhuisu migrate  [-data DIR] [-db URL]                         apply schema migrations
+  zhuisu trace    [-direction backward|forward|both] [-depth N] [-json] CODE  trace a code
   zhuisu label    [-format png|svg|pdf] [-o FILE] CODE...       render printable code labels
   zhuisu demo     [-data DIR] [-db URL] [-events N] [-seed S]   load generated demo events
   zhuisu verify   [-data DIR] [-db URL] | -remote URL [-key K]  check the tamper-evident log
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdServe(ctx, args[1:], log)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], stdout, log)
+	case "trace":
+		return cmdTrace(ctx, args[1:], stdout, log)
 	case "label":
 		return cmdLabel(ctx, args[1:], stdout, log)
 	case "demo":

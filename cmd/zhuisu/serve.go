@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/zhuisu/zhuisu/api"
@@ -18,6 +19,7 @@ import (
 	"github.com/zhuisu/zhuisu/issuance"
 	"github.com/zhuisu/zhuisu/query"
 	"github.com/zhuisu/zhuisu/tlog"
+	"github.com/zhuisu/zhuisu/trace"
 )
 
 func serveFlags(args []string) (*Config, error) {
@@ -95,15 +97,23 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	if witness != nil {
 		log.Info("acting as a witness", "key", witnessKey, "logs", c.WitnessFor)
 	}
+	// Lineage is kept in memory: built from the store at start, then following new
+	// events, including those other processes sharing the database capture.
+	traceSvc := trace.New(st)
+	if err := traceSvc.Sync(ctx); err != nil {
+		return err
+	}
 	ictx, stopIntegrator := context.WithCancel(context.WithoutCancel(ctx))
-	integrated := make(chan struct{})
+	var background sync.WaitGroup
+	background.Add(2)
 	go func() {
-		defer close(integrated)
+		defer background.Done()
 		if !c.NoLog {
 			logSvc.Run(ictx)
 		}
 	}()
-	defer func() { stopIntegrator(); <-integrated }()
+	go func() { defer background.Done(); traceSvc.Run(ictx, time.Second) }()
+	defer func() { stopIntegrator(); background.Wait() }()
 	srv := &api.Server{
 		Store:     st,
 		Capture:   capture.New(st),
@@ -112,6 +122,7 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 		Integrity: logSvc,
 		Issuance:  &issuance.Service{Store: st},
 		PublicURL: publicURL(c, ln),
+		Trace:     traceSvc,
 		Witness:   witness,
 		Limits:    c.Limits,
 		Log:       log,

@@ -1,0 +1,114 @@
+package trace_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/zhuisu/zhuisu/capture"
+	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/lineage"
+	"github.com/zhuisu/zhuisu/store/sqlite"
+	"github.com/zhuisu/zhuisu/trace"
+)
+
+func f(x float64) *float64 { return &x }
+
+// A farm commissions a lot of tea, a processor transforms it into packed boxes shipped to
+// a market; a second, later capture declares one box event erroneous.
+func TestTraceFollowsTheStoreAndItsDeclarations(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cap := capture.New(st)
+	t0 := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
+	const (
+		leaves = "https://id.gs1.org/01/09521234543213/10/LEAF1"
+		box1   = "https://id.gs1.org/01/09521234000013/21/1"
+		box2   = "https://id.gs1.org/01/09521234000013/21/2"
+		market = "https://id.gs1.org/417/9521234999997"
+	)
+	ev := func(mod func(e *epcis.Event)) *epcis.Event {
+		e := &epcis.Event{Type: epcis.ObjectEvent, EventTime: t0, EventTimeZoneOffset: "+08:00", Action: "OBSERVE"}
+		mod(e)
+		t0 = t0.Add(time.Hour)
+		return e
+	}
+	doc := &epcis.Document{Events: []*epcis.Event{
+		ev(func(e *epcis.Event) {
+			e.Action, e.BizStep = "ADD", "commissioning"
+			e.QuantityList = []epcis.QuantityElement{{EPCClass: leaves, Quantity: f(120), UOM: "KGM"}}
+		}),
+		ev(func(e *epcis.Event) {
+			e.Type, e.Action = epcis.TransformationEvent, ""
+			e.InputQuantityList = []epcis.QuantityElement{{EPCClass: leaves, Quantity: f(100), UOM: "KGM"}}
+			e.OutputEPCList = []string{box1, box2}
+			e.BizStep = "commissioning"
+		}),
+		ev(func(e *epcis.Event) {
+			e.BizStep = "shipping"
+			e.EPCList = []string{box1}
+			e.DestinationList = []epcis.SourceDest{{Type: "owning_party", Value: market}}
+			e.BizTransactionList = []epcis.BizTransaction{{Type: "po", Value: "urn:epcglobal:cbv:bt:9521234999997:PO-1"}}
+		}),
+	}}
+	if _, err := cap.Capture(ctx, doc, ""); err != nil {
+		t.Fatal(err)
+	}
+	svc := trace.New(st)
+	back, err := svc.Trace(ctx, trace.Request{Code: "urn:epc:id:sgtin:9521234.000001.1", Direction: lineage.Backward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(r *trace.Result) []string {
+		var out []string
+		for _, i := range r.Identifiers {
+			out = append(out, i.ID)
+		}
+		return out
+	}
+	if back.Root != box1 || !slices.Contains(ids(back), leaves) || slices.Contains(ids(back), box2) {
+		t.Fatalf("backward from box 1 reached %v, want the tea leaves and not box 2", ids(back))
+	}
+	fwd, err := svc.Trace(ctx, trace.Request{Code: "(01)09521234543213(10)LEAF1", Direction: lineage.Forward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ids(fwd), box1) || !slices.Contains(ids(fwd), box2) || !slices.Contains(fwd.Parties, market) {
+		t.Fatalf("forward from the leaves reached %v, parties %v; want both boxes and the market", ids(fwd), fwd.Parties)
+	}
+	var holder string
+	for _, i := range fwd.Identifiers {
+		if i.ID == box1 {
+			holder = i.Holder
+		}
+	}
+	if holder != market || len(fwd.Documents) != 1 || len(fwd.Events) != 3 {
+		t.Fatalf("box 1 held by %q, documents %v, %d events", holder, fwd.Documents, len(fwd.Events))
+	}
+	// A declaration captured later — as if by another process — is followed: the
+	// transformation stops counting.
+	decl := *doc.Events[1]
+	decl.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: t0, Reason: "incorrect_data"}
+	if _, err := cap.Capture(ctx, &epcis.Document{Events: []*epcis.Event{&decl}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	fwd, err = svc.Trace(ctx, trace.Request{Code: leaves, Direction: lineage.Forward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(ids(fwd), box1) || len(fwd.Events) != 1 {
+		t.Fatalf("after the declaration the leaves still reach %v through %d events", ids(fwd), len(fwd.Events))
+	}
+	if _, err := svc.Trace(ctx, trace.Request{Code: "0952123454321X"}); err == nil {
+		t.Fatal("a malformed code traced")
+	}
+}
