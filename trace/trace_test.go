@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/zhuisu/zhuisu/lineage"
 	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/trace"
+	"github.com/zhuisu/zhuisu/workload"
 )
 
 func f(x float64) *float64 { return &x }
@@ -110,5 +112,58 @@ func TestTraceFollowsTheStoreAndItsDeclarations(t *testing.T) {
 	}
 	if _, err := svc.Trace(ctx, trace.Request{Code: "0952123454321X"}); err == nil {
 		t.Fatal("a malformed code traced")
+	}
+}
+
+// A generated farm-to-table story traces from a sold item back to the farm's lot and
+// forward from the farm's lot to every holder.
+func TestTraceOfAGeneratedStory(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g := workload.New(3)
+	doc := g.StoryDocument(30)
+	if _, err := capture.New(st).Capture(ctx, doc, ""); err != nil {
+		t.Fatalf("a generated story does not capture: %v", err)
+	}
+	var sold *epcis.Event
+	for _, e := range doc.Events {
+		if e.BizStep == "retail_selling" {
+			sold = e
+			break
+		}
+	}
+	svc := trace.New(st)
+	back, err := svc.Trace(ctx, trace.Request{Code: sold.EPCList[0], Direction: lineage.Backward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lot string
+	for _, id := range back.Identifiers {
+		if id.Kind == "lot" && strings.Contains(id.ID, "/10/") {
+			lot = id.ID
+		}
+	}
+	if lot == "" || len(back.Events) < 4 {
+		t.Fatalf("backward from a sold item: %d identifiers, %d events, no farm lot", len(back.Identifiers), len(back.Events))
+	}
+	fwd, err := svc.Trace(ctx, trace.Request{Code: lot, Direction: lineage.Forward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holders := map[string]bool{}
+	for _, id := range fwd.Identifiers {
+		if id.Holder != "" {
+			holders[id.Holder] = true
+		}
+	}
+	if len(holders) < 2 || !slices.Contains(fwd.Parties, "https://id.gs1.org/417/"+workload.GLN(workload.Parties[5].Company, 0)) {
+		t.Fatalf("forward from the farm lot: holders %v, parties %v", holders, fwd.Parties)
 	}
 }

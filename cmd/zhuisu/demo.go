@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zhuisu/zhuisu/capture"
+	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/workload"
@@ -23,6 +24,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	logFlags(fs, c)
 	events := fs.Int("events", 10000, "events to load")
 	seed := fs.Uint64("seed", 1, "workload seed: the same seed loads the same events")
+	shape := fs.String("shape", "chain", "chain: farm-to-table stories (aggregation, transformation, transfers); flat: independent object events")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,17 +48,27 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	gen := workload.New(*seed)
 	start := time.Now()
 	stored := 0
-	for done := 0; done < *events; {
-		n := min(1000, *events-done)
-		res, err := svc.Capture(ctx, gen.Document(n), "")
+	if *shape != "chain" && *shape != "flat" {
+		return fmt.Errorf("-shape %q: want chain or flat", *shape)
+	}
+	loaded := 0
+	for loaded < *events {
+		n := min(1000, *events-loaded)
+		var doc *epcis.Document
+		if *shape == "chain" {
+			doc = gen.StoryDocument(n)
+		} else {
+			doc = gen.Document(n)
+		}
+		res, err := svc.Capture(ctx, doc, "")
 		if err != nil {
 			return err
 		}
 		stored += res.Outcome.Stored
-		done += n
+		loaded += len(doc.Events)
 	}
 	took := time.Since(start)
-	fmt.Fprintf(stdout, "loaded %d events (%d new) in %s, %.0f events/s\n", *events, stored, took.Round(time.Millisecond), float64(*events)/took.Seconds())
+	fmt.Fprintf(stdout, "loaded %d events (%d new) in %s, %.0f events/s\n", loaded, stored, took.Round(time.Millisecond), float64(loaded)/took.Seconds())
 	logSvc := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey, MaxStep: 1 << 20, Log: log}
 	start = time.Now()
 	for {

@@ -62,7 +62,7 @@ func printTree(w io.Writer, res *trace.Result) {
 	children := map[string][]trace.Edge{}
 	for _, e := range res.Edges {
 		children[e.From] = append(children[e.From], e)
-		rev := trace.Edge{From: e.To, To: e.From, Kind: e.Kind + " (from)", EventID: e.EventID}
+		rev := trace.Edge{From: e.To, To: e.From, Kind: "← " + e.Kind, EventID: e.EventID}
 		children[e.To] = append(children[e.To], rev)
 	}
 	seen := map[string]bool{}
@@ -80,7 +80,8 @@ func printTree(w io.Writer, res *trace.Result) {
 			line = indent + "└─ " + how + ": " + strings.TrimPrefix(line, indent)
 		}
 		fmt.Fprintln(w, line)
-		if seen[id] {
+		// Parties and locations are where goods are, not goods: the walk stops at them.
+		if seen[id] || how != "" && (n.Kind == "party" || n.Kind == "location" || n.Kind == "class") {
 			return
 		}
 		seen[id] = true

@@ -1,0 +1,152 @@
+package workload
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/zhuisu/zhuisu/epcis"
+)
+
+// A supply chain of the plan's agri-food sector, farm to table: a farm harvests a lot, a
+// processor turns the lot into packed, serialised items, packs them on a pallet (SSCC)
+// and ships it to a wholesale market, which unpacks it and ships the items on to a
+// supermarket and a canteen; the supermarket sells some. Each story is about a dozen
+// events with aggregation, transformation, transfers and certificates.
+
+// Party is one enterprise of the generated chain.
+type Party struct {
+	Name    string // 福州市鼓楼区绿源农场
+	Role    string // farm, processor, wholesaler, supermarket, canteen
+	Region  string // GB/T 2260
+	Company string // GS1 company prefix
+}
+
+// Parties are the enterprises the chain generator uses (fictional, well-formed codes).
+var Parties = []Party{
+	{"安溪县铁观音茶园合作社", "farm", "350524", "6901234"},
+	{"古田县银耳种植基地", "farm", "350922", "6923456"},
+	{"闽侯县生猪养殖场", "farm", "350121", "6934567"},
+	{"福州海峡食品加工厂", "processor", "350102", "6945678"},
+	{"福州海峡农副产品批发市场", "wholesaler", "350104", "6956789"},
+	{"厦门永辉超市湖里店", "supermarket", "350206", "6967890"},
+	{"泉州市第一中学食堂", "canteen", "350503", "6978901"},
+}
+
+func partyURI(p Party) string { return "https://id.gs1.org/417/" + GLN(p.Company, 0) }
+func placeURI(p Party) string { return "https://id.gs1.org/414/" + GLN(p.Company, 1) }
+func sscc(company string, n int) string {
+	body := "3" + company + fmt.Sprintf("%0*d", 16-len(company), n)
+	return "https://id.gs1.org/00/" + body + string(checkDigit(body))
+}
+
+// Story returns the next farm-to-table story: its events in time order.
+func (g *Generator) Story() []*epcis.Event {
+	r := g.rng
+	g.n++
+	story := g.n
+	farm := Parties[r.IntN(3)]
+	proc, whole, shop, canteen := Parties[3], Parties[4], Parties[5], Parties[6]
+	product := products[r.IntN(len(products))]
+	lotCode := fmt.Sprintf("L%s%04d", g.start.Format("0601"), story%10000)
+	rawGTIN := GTIN(farm.Company, 100+story%800)
+	rawLot := "https://id.gs1.org/01/" + rawGTIN + "/10/" + lotCode
+	itemGTIN := GTIN(proc.Company, 200+r.IntN(50))
+	at := g.start.Add(time.Duration(story) * 6 * time.Hour)
+	step := func(h int) time.Time { return at.Add(time.Duration(h) * time.Hour) }
+	base := func(t time.Time, where Party, bizStep string) *epcis.Event {
+		return &epcis.Event{Type: epcis.ObjectEvent, EventTime: t, EventTimeZoneOffset: "+08:00", Action: epcis.ActionObserve,
+			BizStep: bizStep, ReadPoint: &epcis.Location{ID: placeURI(where)}, BizLocation: &epcis.Location{ID: placeURI(where)}}
+	}
+	ext := func(local, value string) epcis.Node {
+		return epcis.Node{Space: ns, Prefix: "zs", Local: local, Value: value}
+	}
+	kg := float64(200 + r.IntN(800))
+	var out []*epcis.Event
+
+	harvest := base(step(0), farm, "commissioning")
+	harvest.Action, harvest.Disposition = epcis.ActionAdd, "active"
+	harvest.QuantityList = []epcis.QuantityElement{{EPCClass: rawLot, Quantity: &kg, UOM: "KGM"}}
+	ilmd := epcis.Extensions{ext("lot", lotCode), ext("productName", product), ext("originRegion", farm.Region), ext("producer", farm.Name)}
+	harvest.ILMD = &ilmd
+	harvest.CertificationInfo = []string{fmt.Sprintf("https://cert.example.gov.cn/hegezheng/%s-%06d", farm.Region, story)}
+	out = append(out, harvest)
+
+	ship1 := base(step(6), farm, "shipping")
+	ship1.Disposition = "in_transit"
+	ship1.QuantityList = []epcis.QuantityElement{{EPCClass: rawLot, Quantity: &kg, UOM: "KGM"}}
+	ship1.SourceList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(farm)}}
+	ship1.DestinationList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(proc)}}
+	ship1.BizTransactionList = []epcis.BizTransaction{{Type: "po", Value: fmt.Sprintf("urn:epcglobal:cbv:bt:%s:PO%d-%d", GLN(proc.Company, 0), g.Run, story)}}
+	out = append(out, ship1)
+
+	n := 6 + r.IntN(6)
+	var items []string
+	for i := range n {
+		items = append(items, fmt.Sprintf("https://id.gs1.org/01/%s/21/%d%05d", itemGTIN, g.Run, story*100+i))
+	}
+	process := &epcis.Event{Type: epcis.TransformationEvent, EventTime: step(24), EventTimeZoneOffset: "+08:00",
+		BizStep: "commissioning", Disposition: "active", ReadPoint: &epcis.Location{ID: placeURI(proc)}, BizLocation: &epcis.Location{ID: placeURI(proc)},
+		InputQuantityList: []epcis.QuantityElement{{EPCClass: rawLot, Quantity: &kg, UOM: "KGM"}},
+		OutputEPCList:     items,
+		TransformationID:  fmt.Sprintf("urn:uuid:5a1b0000-0000-4000-8000-%012d", g.Run*1000000+story),
+	}
+	pilmd := epcis.Extensions{ext("lot", lotCode), ext("productName", product+"(精包装)"), ext("processor", proc.Name),
+		ext("bestBefore", step(24).AddDate(0, 9, 0).Format("2006-01-02"))}
+	process.ILMD = &pilmd
+	process.CertificationInfo = []string{fmt.Sprintf("https://cert.example.gov.cn/inspection/%s-%06d", proc.Region, story)}
+	out = append(out, process)
+
+	pallet := sscc(proc.Company, g.Run*1000000+story)
+	pack := &epcis.Event{Type: epcis.AggregationEvent, EventTime: step(26), EventTimeZoneOffset: "+08:00", Action: epcis.ActionAdd,
+		BizStep: "packing", Disposition: "container_closed", ParentID: pallet, ChildEPCs: items,
+		ReadPoint: &epcis.Location{ID: placeURI(proc)}, BizLocation: &epcis.Location{ID: placeURI(proc)}}
+	out = append(out, pack)
+
+	ship2 := base(step(30), proc, "shipping")
+	ship2.Disposition = "in_transit"
+	ship2.EPCList = []string{pallet}
+	ship2.SourceList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(proc)}, {Type: "location", Value: placeURI(proc)}}
+	ship2.DestinationList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(whole)}, {Type: "location", Value: placeURI(whole)}}
+	ship2.BizTransactionList = []epcis.BizTransaction{{Type: "desadv", Value: fmt.Sprintf("urn:epcglobal:cbv:bt:%s:DA%d-%d", GLN(proc.Company, 0), g.Run, story)}}
+	out = append(out, ship2)
+
+	recv := base(step(36), whole, "receiving")
+	recv.Disposition = "in_progress"
+	recv.EPCList = []string{pallet}
+	out = append(out, recv)
+
+	unpack := &epcis.Event{Type: epcis.AggregationEvent, EventTime: step(37), EventTimeZoneOffset: "+08:00", Action: epcis.ActionDelete,
+		BizStep: "unpacking", ParentID: pallet, ChildEPCs: items,
+		ReadPoint: &epcis.Location{ID: placeURI(whole)}, BizLocation: &epcis.Location{ID: placeURI(whole)}}
+	out = append(out, unpack)
+
+	half := len(items) / 2
+	for i, dest := range []Party{shop, canteen} {
+		part := items[:half]
+		if i == 1 {
+			part = items[half:]
+		}
+		s := base(step(40+i), whole, "shipping")
+		s.Disposition = "in_transit"
+		s.EPCList = part
+		s.SourceList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(whole)}}
+		s.DestinationList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(dest)}, {Type: "location", Value: placeURI(dest)}}
+		s.Extensions = epcis.Extensions{ext("marketTicket", "MT"+strconv.Itoa(g.Run)+"-"+strconv.Itoa(story*10+i))}
+		out = append(out, s)
+	}
+	sold := base(step(60), shop, "retail_selling")
+	sold.Disposition = "retail_sold"
+	sold.EPCList = items[:1]
+	out = append(out, sold)
+	return out
+}
+
+// StoryDocument returns a document of whole stories holding at least n events.
+func (g *Generator) StoryDocument(n int) *epcis.Document {
+	d := &epcis.Document{SchemaVersion: "2.0", CreationDate: g.start}
+	for len(d.Events) < n {
+		d.Events = append(d.Events, g.Story()...)
+	}
+	return d
+}
