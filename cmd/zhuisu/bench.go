@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/zhuisu/zhuisu/api"
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/epcis"
@@ -83,6 +87,34 @@ type fullRun struct {
 	lagMs                                float64 // from the last acknowledgement to a checkpoint covering every event
 }
 
+// freshSchema creates an empty schema in the PostgreSQL database at url and returns a URL
+// that selects it, and a func that drops it.
+func freshSchema(ctx context.Context, url string) (string, func(), error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return "", nil, err
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "zhuisu_bench_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() {
+		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		conn.Close(context.Background())
+	}, nil
+}
+
 // waitIntegrated waits until a checkpoint covers every stored event, reading the store
 // beside the server.
 func waitIntegrated(ctx context.Context, c *Config) error {
@@ -112,7 +144,17 @@ func runFull(ctx context.Context, o ingestOptions, docs [][]byte, withLog bool) 
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	c := &Config{DataDir: dir, DB: o.DB, Limits: api.DefaultLimits, ShutdownTimeout: 10 * time.Second,
+	db := o.DB
+	if db != "" {
+		// Each run on an empty schema of its own, dropped afterwards, so both runs start
+		// from the same empty store.
+		var drop func()
+		if db, drop, err = freshSchema(ctx, o.DB); err != nil {
+			return nil, err
+		}
+		defer drop()
+	}
+	c := &Config{DataDir: dir, DB: db, Limits: api.DefaultLimits, ShutdownTimeout: 10 * time.Second,
 		LogInterval: integrity.DefaultInterval, NoLog: !withLog}
 	c.Limits.Document.MaxEvents = max(c.Limits.Document.MaxEvents, o.DocSize)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -206,11 +248,6 @@ func benchIngest(ctx context.Context, o ingestOptions, out io.Writer) (*IngestRe
 	}
 	fmt.Fprintf(out, "full path without the log: %.0f events/s, ack p50 %.1f ms, p99 %.1f ms, %.0f bytes on disk per event\n",
 		noLog.eventsPerSec, noLog.p50, noLog.p99, noLog.diskPerEvent)
-	if o.DB != "" {
-		if docs, _, err = makeDocs(); err != nil {
-			return nil, err
-		}
-	}
 	withLog, err := runFull(ctx, o, docs, true)
 	if err != nil {
 		return nil, err
