@@ -97,12 +97,10 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	if witness != nil {
 		log.Info("acting as a witness", "key", witnessKey, "logs", c.WitnessFor)
 	}
-	// Lineage is kept in memory: built from the store at start, then following new
-	// events, including those other processes sharing the database capture.
+	// Lineage is kept in memory: built from the store in the background at start (a
+	// trace waits for it), then following new events, including those other processes
+	// sharing the database capture.
 	traceSvc := trace.New(st)
-	if err := traceSvc.Sync(ctx); err != nil {
-		return err
-	}
 	ictx, stopIntegrator := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
 	background.Add(2)
