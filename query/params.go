@@ -165,10 +165,7 @@ func (q *Query) add(name string, vals []string, ext map[string]string) error {
 	case "EQ_readPoint", "WD_readPoint", "EQ_bizLocation", "WD_bizLocation":
 		// Without location master data there is no hierarchy, so WD_ (with descendants)
 		// matches the named locations themselves.
-		ids, err := identifiers(name, vals)
-		if err != nil {
-			return err
-		}
+		ids := identifiers(vals)
 		if strings.HasSuffix(name, "readPoint") {
 			c.ReadPoints = ids
 			q.preds = append(q.preds, func(e *epcis.Event) bool { return e.ReadPoint != nil && slices.Contains(ids, e.ReadPoint.ID) })
@@ -178,10 +175,7 @@ func (q *Query) add(name string, vals []string, ext map[string]string) error {
 		}
 		return nil
 	case "EQ_transformationID":
-		ids, err := identifiers(name, vals)
-		if err != nil {
-			return err
-		}
+		ids := identifiers(vals)
 		c.Keys = append(c.Keys, store.KeyMatch{Roles: []store.Role{store.RoleTransformation}, Values: ids})
 		q.preds = append(q.preds, func(e *epcis.Event) bool { return slices.Contains(ids, e.TransformationID) })
 		return nil
@@ -270,10 +264,7 @@ func (q *Query) add(name string, vals []string, ext map[string]string) error {
 	} {
 		if typ, ok := strings.CutPrefix(name, p.prefix); ok {
 			t := vocab([]string{typ}, "sdt", "SDT")[0]
-			ids, err := identifiers(name, vals)
-			if err != nil {
-				return err
-			}
+			ids := identifiers(vals)
 			c.Keys = append(c.Keys, store.KeyMatch{Roles: []store.Role{p.role}, Types: []string{t}, Values: ids})
 			list := p.list
 			q.preds = append(q.preds, func(e *epcis.Event) bool {
@@ -289,10 +280,7 @@ func (q *Query) add(name string, vals []string, ext map[string]string) error {
 	}
 	if typ, ok := strings.CutPrefix(name, "EQ_bizTransaction_"); ok {
 		t := vocab([]string{typ}, "btt", "BTT")[0]
-		ids, err := identifiers(name, vals)
-		if err != nil {
-			return err
-		}
+		ids := identifiers(vals)
 		c.Keys = append(c.Keys, store.KeyMatch{Roles: []store.Role{store.RoleBizTransaction}, Types: []string{t}, Values: ids})
 		q.preds = append(q.preds, func(e *epcis.Event) bool {
 			for _, b := range e.BizTransactionList {
@@ -431,12 +419,12 @@ func patternClass(p string) (string, error) {
 }
 
 // identifiers canonicalises identifier values.
-func identifiers(name string, vals []string) ([]string, error) {
+func identifiers(vals []string) []string {
 	out := make([]string, len(vals))
 	for i, v := range vals {
 		out[i] = canonical(v)
 	}
-	return out, nil
+	return out
 }
 
 // canonical gives the form stored events use for an identifier. A value that is not a
