@@ -1,0 +1,2 @@
+-- Accounts: reserved.
+SELECT 1;

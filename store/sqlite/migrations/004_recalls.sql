@@ -1,0 +1,2 @@
+-- Recalls: reserved, filled by the recall work.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Registry: reserved.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- Public lookups: reserved.
+SELECT 1;
