@@ -55,6 +55,7 @@ type Store interface {
 
 	LogStore
 	CodeStore
+	RecallStore
 
 	// SchemaVersion returns the applied and the expected schema version.
 	SchemaVersion(ctx context.Context) (have, want int, err error)
