@@ -19,10 +19,15 @@ import (
 	"github.com/zhuisu/zhuisu/store"
 )
 
-// Roles of the platform. Enterprise and regulator accounts come with the registry.
+// Roles of the platform. The platform administrator, the security administrator and the
+// auditor are kept apart (三员分立): no account or token holds two of them.
 const (
-	RoleAdmin      = "admin"
-	RoleEnterprise = "enterprise"
+	RoleAdmin           = "admin"            // platform administrator: registry, configuration
+	RoleSecurity        = "security"         // security administrator: accounts and roles
+	RoleAuditor         = "auditor"          // auditor: reads the audit log, nothing else
+	RoleRegulator       = "regulator"        // a department's regulator within a region
+	RoleEnterpriseAdmin = "enterprise_admin" // an enterprise's administrator (one subject)
+	RoleEnterprise      = "enterprise"       // an enterprise's operator or API client (one subject)
 )
 
 // tokenPrefix marks Zhuisu tokens so secret scanners can recognise them.
@@ -31,9 +36,15 @@ const tokenPrefix = "zs_"
 // Principal is who a request acts as.
 type Principal struct {
 	TokenID string
-	Subject string
+	Subject string // unified social credit code of the enterprise, for enterprise roles
 	Role    string
 	Scopes  []string
+	// Department and Region scope a regulator: a department code (catalogue) and a
+	// GB/T 2260 region code within which it reads.
+	Department string
+	Region     string
+	// UserID is set when the principal is a signed-in user rather than a token.
+	UserID string
 }
 
 // Service issues and authenticates tokens.
