@@ -1,5 +1,8 @@
-// Package auth issues and checks API tokens. A token's secret is shown once, when it is
-// issued; the store keeps only its SHA-256. It must not import net/http or database/sql.
+// Package auth says who a request acts as and what that one may do: API tokens (the
+// secret shown once, the store keeping its SHA-256), accounts with argon2id passwords and
+// a TOTP second factor, lockout, sessions with idle and absolute timeouts, and the
+// separation of the three administrator roles. docs/accounts.md states the rules. It must
+// not import net/http or database/sql.
 package auth
 
 import (
@@ -43,14 +46,36 @@ type Principal struct {
 	// GB/T 2260 region code within which it reads.
 	Department string
 	Region     string
-	// UserID is set when the principal is a signed-in user rather than a token.
+	// UserID is set when the principal is a signed-in user rather than a token; Name is
+	// then the user's login name.
 	UserID string
+	Name   string
+	// console marks the operator at the server's console (the zhuisu user command), who
+	// holds the data directory or database and so may manage every account. No token or
+	// session carries it.
+	console bool
 }
 
-// Service issues and authenticates tokens.
+// Service issues and authenticates tokens, and keeps accounts and their sessions.
 type Service struct {
 	Store store.Store
-	Now   func() time.Time
+	// Now is the clock; tests inject a fake one to test timeouts, lockout and TOTP.
+	Now func() time.Time
+	// IdleTimeout ends a session unused for that long; AbsoluteTimeout ends it that long
+	// after sign-in whatever the activity. Zero: DefaultIdleTimeout, DefaultAbsoluteTimeout.
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	// LockAfter consecutive failed sign-ins lock an account for LockFor; a negative LockFor
+	// locks it until a security administrator unlocks it. Zero: the defaults below.
+	LockAfter int
+	LockFor   time.Duration
+	// Argon2 are the parameters of new password hashes; zero: DefaultArgon2.
+	Argon2 Argon2Params
+	// TOTPKey (32 bytes) seals the TOTP keys of users in the store. Every process sharing
+	// a database must have the same one.
+	TOTPKey []byte
+	// Audit records sign-ins and account changes; nil records nothing.
+	Audit Auditor
 }
 
 // New returns an auth service on s.
@@ -138,6 +163,28 @@ func writeSecret(path, secret string) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return zhuisu.Wrap(err, zhuisu.EUnavailable, "write %s", path)
+	}
+	return nil
+}
+
+// MayRecord says whether p may capture events: an enterprise records for itself, and the
+// platform administrator loads data (imports, demos). A regulator inspects records and
+// does not make them.
+func MayRecord(p *Principal) error {
+	switch p.Role {
+	case RoleAdmin, RoleEnterprise, RoleEnterpriseAdmin:
+		return nil
+	}
+	return zhuisu.Errorf(zhuisu.EForbidden, "the %s role does not record events: enterprises do", p.Role)
+}
+
+// MayWrite says whether p may use the platform's data routes that change things (capture,
+// registry, codes, recalls, ...). The security administrator manages accounts and the
+// auditor reads the audit log; neither records or registers anything (三员分立).
+func MayWrite(p *Principal) error {
+	switch p.Role {
+	case RoleSecurity, RoleAuditor:
+		return zhuisu.Errorf(zhuisu.EForbidden, "the %s role does not change the platform's data (三员分立)", p.Role)
 	}
 	return nil
 }
