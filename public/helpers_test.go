@@ -1,0 +1,97 @@
+package public_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/zhuisu/zhuisu/capture"
+	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/public"
+	"github.com/zhuisu/zhuisu/store"
+	"github.com/zhuisu/zhuisu/store/sqlite"
+	"github.com/zhuisu/zhuisu/tlog"
+	"github.com/zhuisu/zhuisu/trace"
+	"github.com/zhuisu/zhuisu/workload"
+)
+
+// world is a store with demo stories captured and a signed checkpoint over them.
+type world struct {
+	st      store.Store
+	capture *capture.Service
+	trace   *trace.Service
+	log     *integrity.Service
+	public  *public.Service
+	stories [][]*epcis.Event
+}
+
+func newWorld(t *testing.T, stories int, cfg public.Config) *world {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	skey, vkey, err := tlog.GenerateEd25519("zhuisu.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := tlog.ParseSignerKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := tlog.ParseVerifierKey(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{st: st, capture: capture.New(st), trace: trace.New(st),
+		log: &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey, MaxStep: 1 << 20}}
+	gen := workload.New(7)
+	doc := &epcis.Document{SchemaVersion: "2.0"}
+	for range stories {
+		s := gen.Story()
+		w.stories = append(w.stories, s)
+		doc.Events = append(doc.Events, s...)
+	}
+	w.captureDoc(t, doc)
+	w.public = public.New(st, w.trace, w.log, cfg)
+	if err := w.public.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// captureDoc captures a document and signs a checkpoint over everything stored.
+func (w *world) captureDoc(t *testing.T, doc *epcis.Document) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := w.capture.Capture(ctx, doc, ""); err != nil {
+		t.Fatalf("capture: %v", err)
+	}
+	for {
+		cp, err := w.log.Integrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp == nil {
+			break
+		}
+	}
+}
+
+// soldUnit is the unit of a story that a shop sold (the last event's only EPC).
+func soldUnit(story []*epcis.Event) string { return story[len(story)-1].EPCList[0] }
+
+// rawLot is the lot a story's farm harvested.
+func rawLot(story []*epcis.Event) string { return story[0].QuantityList[0].EPCClass }
+
+// unsoldUnit is a unit of a story that went to the canteen and was never sold.
+func unsoldUnit(story []*epcis.Event) string {
+	last := story[len(story)-2] // the shipment to the canteen
+	return last.EPCList[len(last.EPCList)-1]
+}

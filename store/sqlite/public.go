@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"github.com/zhuisu/zhuisu/store"
+)
+
+// RecordScans appends scans to the scan log in one transaction.
+func (s *DB) RecordScans(ctx context.Context, scans []store.Scan) error {
+	if len(scans) == 0 {
+		return nil
+	}
+	tx, done, err := s.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	defer tx.Rollback()
+	for start := 0; start < len(scans); start += chunk {
+		part := scans[start:min(start+chunk, len(scans))]
+		args := make([]any, 0, 3*len(part))
+		for _, sc := range part {
+			args = append(args, sc.Code, nanos(sc.At), sc.Area)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO public_scans (code, at, area) VALUES `+rowsOf(len(part), 3), args...); err != nil {
+			return mapErr(err, "record scans")
+		}
+	}
+	return mapErr(tx.Commit(), "commit scans")
+}
+
+// ScanSummary sums up the scans of code since a time.
+func (s *DB) ScanSummary(ctx context.Context, code string, since time.Time) (store.ScanSummary, error) {
+	var sum store.ScanSummary
+	var first, last int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT area), coalesce(min(at), 0), coalesce(max(at), 0)
+		FROM public_scans WHERE code = ? AND at >= ?`, code, nanos(since)).Scan(&sum.Scans, &sum.Areas, &first, &last)
+	if err != nil {
+		return store.ScanSummary{}, mapErr(err, "scan summary")
+	}
+	sum.First, sum.Last = fromNanos(first), fromNanos(last)
+	return sum, nil
+}
