@@ -20,7 +20,7 @@
 //     inputQuantityList epcClass) into every output (outputEPCList, outputQuantityList
 //     epcClass). Events sharing a transformationID form one transformation: the inputs of
 //     any of them lead to the outputs of any of them. The index stores a transformation
-//     as a hidden hub node (n+m edges, not n×m); a trace reports input → output edges, with
+//     as one hyperedge (n+m slots, not n×m edges); a trace reports input → output edges, with
 //     the Seq of the event that lists the output, and lists both events.
 //   - Transfers, source → identifier → destination: an event of any type with a
 //     sourceList or destinationList moves each of its identifiers (parentID, epcList,
@@ -56,17 +56,45 @@
 // from its roles: a source or destination (party, or location for type "location"), the
 // parentID of an AggregationEvent (container), otherwise instance.
 //
+// # Representation
+//
+// Nothing is a heap object per identifier or per edge; the index is a few large slices.
+//
+//   - An identifier is a byte record in 1 MiB chunks: the head of its list (4 bytes),
+//     its kind (1) and its name, whose id is the record's offset. Names drop the Digital
+//     Link stem, and a trailing run of up to 9 digits is stored as a varint after the
+//     varint id of the prefix before it ("/01/06945678002008/21/" + serial), so a GS1
+//     code takes 4–8 bytes. An open-addressing table of uint32 ids, kept 53–80% full,
+//     finds a name.
+//   - An event is one or a few hyperedges of uint32 words in 256 KiB chunks, not n×m
+//     edges: a first word (kind, flags, list lengths), the seq, times where the kind
+//     has them, then one slot (identifier, next) per member. The next fields chain all
+//     slots of one identifier, newest first, so the index needs no adjacency lists; a
+//     bitmap with one bit per word marks where hyperedges start, so a slot finds its
+//     hyperedge by a backward bit scan. Kinds: Contains [parent][children] with start
+//     and end; Unpack [parent] and the listed children (or a pointer to the Contains
+//     hyperedge with exactly those children); Transforms [hub?][lot?][inputs][outputs],
+//     where the lot slot says every output is a member of that lot; Transfers
+//     [party set][objects]; MemberOf [lot][items]. Lists longer than 4095 are split.
+//   - Times are whole seconds since 2000 in one word when they are, else int64
+//     nanoseconds in two. A Contains hyperedge keeps one end for all its children; when
+//     unpacks end its children at different times (or an end does not fit one word), it
+//     is marked mixed and each child's end is computed from the parent's unpacks.
+//   - Hidden nodes join what several events share: a transformationID's hub (its name
+//     is NUL + the ID, so no code can look it up), and a party set, the sources and
+//     destinations of a transfer, named by their ids, which its hSet hyperedges link to
+//     each party once. A shipment then costs one slot for all its parties.
+//
 // # Cost
 //
-// Identifiers are interned into an arena with an open-addressing table of uint32 ids;
-// edges live in one slice (28 bytes each, plus 16 for the time bounds of a Contains
-// edge) chained per node by intrusive out/in lists, so applying an event is O(edges of
-// the event) and a trace touches only the edges it walks, so its cost depends on the size
-// of the trace, not of the index. On the benchmark chain of 1M events (go test
-// ./lineage/ -run XXX -bench Trace -benchtime 50000x; 2-core AMD EPYC) a depth-3 trace
-// (15 identifiers) takes 9 µs mean, 27 µs p99, a depth-6 trace (40 identifiers) 21 µs
-// mean, 65-80 µs p99; at 10M events the walk is the same and only cache misses grow, an
-// estimated 2-3x, well within 0.1 ms and 7 ms. Memory on that chain (edge-dense: 21
-// edges and 11 identifiers per 8 events) is about 177 MB per million events, above the
-// 64 MB target; events that add no edge (plain observations) cost nothing.
+// Applying an event is O(its identifiers); a trace reads only the lists of the
+// identifiers it reaches, so its cost depends on the size of the trace, not of the index.
+// Resident heap (HeapInuse after GC, go test ./lineage -run XXX -bench Memory
+// -benchtime 1x, 1M events): 60.7 MB per million events on the benchmark chain (2.5M
+// edges, 1.4M identifiers) and 55.0 MB on the farm-to-table stories of package workload
+// (5.7M edges, 1.1M identifiers), against 182.5 and 332.4 MB for the earlier
+// representation of 28-byte edges, 16-byte spans and maps (baseline_test.go) in the same
+// run. A trace reuses its scratch maps from a pool, so it allocates little beyond its
+// result: on the chain (-bench TraceDepth, both indexes in one run) depth-3 traces take
+// 6–8 µs mean against 12–15 µs before, depth-6 traces 16–20 µs against 25–35 µs.
 package lineage

@@ -94,6 +94,19 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
+// WithIndex brings the index up to date and calls fn with it under the read lock, for
+// walks and exports that need the lineage itself (the trace benchmark); fn must not keep
+// the index or change it.
+func (s *Service) WithIndex(ctx context.Context, fn func(*lineage.Index)) error {
+	if err := s.Sync(ctx); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn(s.idx)
+	return nil
+}
+
 // Request is a trace request.
 type Request struct {
 	Code      string

@@ -2,15 +2,21 @@ package trace_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/lineage"
+	"github.com/zhuisu/zhuisu/store/postgres"
 	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/trace"
 	"github.com/zhuisu/zhuisu/workload"
@@ -165,5 +171,100 @@ func TestTraceOfAGeneratedStory(t *testing.T) {
 	}
 	if len(holders) < 2 || !slices.Contains(fwd.Parties, "https://id.gs1.org/417/"+workload.GLN(workload.Parties[5].Company, 0)) {
 		t.Fatalf("forward from the farm lot: holders %v, parties %v", holders, fwd.Parties)
+	}
+}
+
+// Two serve processes share one PostgreSQL database: what one captures, including a
+// declaration, the other's warm index follows, and it answers as an index replayed from
+// scratch does.
+func TestTraceOnSharedPostgresFollowsAnotherProcess(t *testing.T) {
+	base := os.Getenv("ZHUISU_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("ZHUISU_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	schema := "trace_" + hex.EncodeToString(rnd[:])
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	open := func() *postgres.DB {
+		db, err := postgres.Open(ctx, u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	writer, reader := open(), open()
+	if err := writer.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cap := capture.New(writer)
+	gen := workload.New(5)
+	follower := trace.New(reader)
+	traced := func(svc *trace.Service, code string, dir lineage.Direction) []string {
+		r, err := svc.Trace(ctx, trace.Request{Code: code, Direction: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, i := range r.Identifiers {
+			out = append(out, i.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	var roots []string
+	for round := range 3 {
+		doc := gen.StoryDocument(30)
+		if _, err := cap.Capture(ctx, doc, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range doc.Events {
+			if e.Type == epcis.TransformationEvent {
+				roots = append(roots, e.InputQuantityList[0].EPCClass, e.OutputEPCList[0])
+			}
+		}
+		if round == 2 { // the last story's transformation is declared erroneous
+			var decl epcis.Event
+			for _, e := range doc.Events {
+				if e.Type == epcis.TransformationEvent {
+					decl = *e
+				}
+			}
+			decl.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: decl.EventTime.Add(time.Hour), Reason: "incorrect_data"}
+			if _, err := cap.Capture(ctx, &epcis.Document{Events: []*epcis.Event{&decl}}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fresh := trace.New(open())
+		for _, root := range roots {
+			for _, dir := range []lineage.Direction{lineage.Backward, lineage.Forward} {
+				got, want := traced(follower, root, dir), traced(fresh, root, dir)
+				if !slices.Equal(got, want) {
+					t.Fatalf("round %d, %s %v: the warm index reached %v, a replay %v", round, root, dir, got, want)
+				}
+			}
+		}
+	}
+	// The declared transformation no longer leads from the last farm lot to its items.
+	last := roots[len(roots)-2]
+	if ids := traced(follower, last, lineage.Forward); slices.Contains(ids, roots[len(roots)-1]) {
+		t.Fatalf("forward from %s still reaches %s after the declaration", last, roots[len(roots)-1])
 	}
 }

@@ -150,3 +150,65 @@ func (g *Generator) StoryDocument(n int) *epcis.Document {
 	}
 	return d
 }
+
+// LinkedBatch returns the next batch of a continuous production line, whose lots chain
+// into each other: the processor makes each batch's lot from the previous batch's lot (a
+// broth, a mother culture, a blend) and a farm's raw lot, commissions six serialised
+// items of it, packs them in two cases on a pallet, ships the pallet to the wholesale
+// market, which unpacks it and ships one case on to a supermarket. Traces over these
+// batches go as deep as they are asked to, unlike the stories.
+func (g *Generator) LinkedBatch() []*epcis.Event {
+	r := g.rng
+	g.n++
+	b := g.n
+	farm := Parties[r.IntN(3)]
+	proc, whole, shop := Parties[3], Parties[4], Parties[5]
+	gtin := GTIN(proc.Company, 300+b%50)
+	lotOf := func(b int) string {
+		return fmt.Sprintf("https://id.gs1.org/01/%s/10/B%d-%d", GTIN(proc.Company, 300+b%50), g.Run, b)
+	}
+	rawLot := fmt.Sprintf("https://id.gs1.org/01/%s/10/R%d-%d", GTIN(farm.Company, 100+b%800), g.Run, b)
+	at := g.start.Add(time.Duration(b) * 10 * time.Minute)
+	step := func(m int) time.Time { return at.Add(time.Duration(m) * time.Minute) }
+	where := func(e *epcis.Event, p Party) *epcis.Event {
+		e.EventTimeZoneOffset = "+08:00"
+		e.ReadPoint, e.BizLocation = &epcis.Location{ID: placeURI(p)}, &epcis.Location{ID: placeURI(p)}
+		return e
+	}
+	kg := float64(50 + r.IntN(100))
+	var items []string
+	for i := range 6 {
+		items = append(items, fmt.Sprintf("https://id.gs1.org/01/%s/21/%d%07d", gtin, g.Run, b*6+i))
+	}
+	cases := []string{sscc(proc.Company, 2*(g.Run*10000000+b)), sscc(proc.Company, 2*(g.Run*10000000+b)+1)}
+	pallet := sscc(whole.Company, g.Run*10000000+b)
+	lotNo := fmt.Sprintf("B%d-%d", g.Run, b)
+	ilmd := epcis.Extensions{{Space: ns, Prefix: "zs", Local: "lot", Value: lotNo}}
+	ship := func(t time.Time, from, to Party, epcs ...string) *epcis.Event {
+		return where(&epcis.Event{Type: epcis.ObjectEvent, Action: epcis.ActionObserve, EventTime: t, BizStep: "shipping", Disposition: "in_transit",
+			EPCList:         epcs,
+			SourceList:      []epcis.SourceDest{{Type: "owning_party", Value: partyURI(from)}},
+			DestinationList: []epcis.SourceDest{{Type: "owning_party", Value: partyURI(to)}}}, from)
+	}
+	return []*epcis.Event{
+		where(&epcis.Event{Type: epcis.TransformationEvent, EventTime: step(0), BizStep: "commissioning",
+			InputQuantityList:  []epcis.QuantityElement{{EPCClass: lotOf(b - 1), Quantity: &kg, UOM: "KGM"}, {EPCClass: rawLot, Quantity: &kg, UOM: "KGM"}},
+			OutputQuantityList: []epcis.QuantityElement{{EPCClass: lotOf(b), Quantity: &kg, UOM: "KGM"}}}, proc),
+		where(&epcis.Event{Type: epcis.ObjectEvent, Action: epcis.ActionAdd, EventTime: step(1), BizStep: "commissioning", EPCList: items, ILMD: &ilmd}, proc),
+		where(&epcis.Event{Type: epcis.AggregationEvent, Action: epcis.ActionAdd, EventTime: step(2), BizStep: "packing", ParentID: cases[0], ChildEPCs: items[:3]}, proc),
+		where(&epcis.Event{Type: epcis.AggregationEvent, Action: epcis.ActionAdd, EventTime: step(2), BizStep: "packing", ParentID: cases[1], ChildEPCs: items[3:]}, proc),
+		where(&epcis.Event{Type: epcis.AggregationEvent, Action: epcis.ActionAdd, EventTime: step(3), BizStep: "packing", ParentID: pallet, ChildEPCs: cases}, proc),
+		ship(step(4), proc, whole, pallet),
+		where(&epcis.Event{Type: epcis.AggregationEvent, Action: epcis.ActionDelete, EventTime: step(300), BizStep: "unpacking", ParentID: pallet}, whole),
+		ship(step(360), whole, shop, cases[0]),
+	}
+}
+
+// LinkedDocument returns a document of whole linked batches holding at least n events.
+func (g *Generator) LinkedDocument(n int) *epcis.Document {
+	d := &epcis.Document{SchemaVersion: "2.0", CreationDate: g.start}
+	for len(d.Events) < n {
+		d.Events = append(d.Events, g.LinkedBatch()...)
+	}
+	return d
+}
