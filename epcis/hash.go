@@ -88,6 +88,7 @@ type preHasher struct {
 	lv       []*preScratch
 	depth    int
 	vocabPfx map[string]string // the event's VocabPrefixes, during build
+	ids      map[string]string // remembered identifier hash forms; nil: none (see identifier)
 }
 
 type preSpan struct{ lo, hi int }
@@ -149,9 +150,9 @@ func (h *preHasher) build(e *Event) []byte {
 	b = append(b, "eventType="...)
 	b = append(b, e.Type...)
 	b = appendHashTime(b, "eventTime", e.EventTime)
-	b = appendHashLeaf(b, "eventTimeZoneOffset", e.EventTimeZoneOffset)
+	b = h.leaf(b, "eventTimeZoneOffset", e.EventTimeZoneOffset)
 	b = h.leafList(b, "", "certificationInfo", e.CertificationInfo)
-	b = appendHashLeaf(b, "parentID", e.ParentID)
+	b = h.leaf(b, "parentID", e.ParentID)
 	b = h.leafList(b, "epcList", "epc", e.EPCList)
 	b = h.leafList(b, "inputEPCList", "epc", e.InputEPCList)
 	b = h.leafList(b, "childEPCs", "epc", e.ChildEPCs)
@@ -160,8 +161,8 @@ func (h *preHasher) build(e *Event) []byte {
 	b = h.quantityList(b, "inputQuantityList", e.InputQuantityList)
 	b = h.leafList(b, "outputEPCList", "epc", e.OutputEPCList)
 	b = h.quantityList(b, "outputQuantityList", e.OutputQuantityList)
-	b = appendHashLeaf(b, "action", e.Action)
-	b = appendHashLeaf(b, "transformationID", e.TransformationID)
+	b = h.leaf(b, "action", e.Action)
+	b = h.leaf(b, "transformationID", e.TransformationID)
 	b = h.vocab(b, "bizStep", e.BizStep, vocBizStep)
 	b = h.vocab(b, "disposition", e.Disposition, vocDisp)
 	if pd := e.PersistentDisposition; pd != nil {
@@ -199,18 +200,18 @@ func pyStrip(s string) string {
 	return strings.TrimFunc(s, isPySpace)
 }
 
-// appendHashLeaf appends key=value with the value canonicalised; nothing when the value is empty.
-func appendHashLeaf(dst []byte, key, v string) []byte {
+// leaf appends key=value with the value canonicalised; nothing when the value is empty.
+func (h *preHasher) leaf(dst []byte, key, v string) []byte {
 	v = pyStrip(v)
 	if v == "" {
 		return dst
 	}
 	dst = append(dst, key...)
 	dst = append(dst, '=')
-	return appendHashValue(dst, v)
+	return h.value(dst, v)
 }
 
-// vocab is appendHashLeaf for a vocabulary field, whose CBV standard values the model holds
+// vocab is leaf for a vocabulary field, whose CBV standard values the model holds
 // as bare words ("shipping"): a value without a colon is a bare word and becomes
 // prefix+word.
 //
@@ -242,13 +243,19 @@ func (h *preHasher) vocab(dst []byte, key, v, prefix string) []byte {
 	if p, _, rest, ok := compactVocab(h.vocabPfx, v); ok {
 		v = p + ":" + rest // allocates, only for events with VocabPrefixes
 	}
-	return appendHashValue(dst, v)
+	return h.value(dst, v)
 }
 
-// appendHashValue appends the canonical form of a trimmed, non-empty value, in the reference's
+// value appends the canonical form of a trimmed, non-empty value, in the reference's
 // order: CURIE expansion of gs1:/cbv:, CBV URN → web URI, number formatting, then the
 // constrained canonical GS1 Digital Link form of identifiers (codes.HashForm).
-func appendHashValue(dst []byte, v string) []byte {
+func (h *preHasher) value(dst []byte, v string) []byte {
+	if h.ids != nil && hashFormDL(v) {
+		// Most values of a store are such identifiers, which none of the steps below
+		// change (no prefix, no URN, not a number, already in hash form): spare them
+		// the searches.
+		return append(dst, v...)
+	}
 	switch {
 	case strings.HasPrefix(v, "gs1:"):
 		// As the reference's XML reader does: every occurrence is replaced.
@@ -265,17 +272,157 @@ func appendHashValue(dst []byte, v string) []byte {
 		}
 	}
 	if mayBeIdentifier(v) {
-		v = codes.HashForm(v)
-		// Follow the vectors: the reference implementation leaves an apostrophe of an EPC
-		// serial as it is, where GS1 Digital Link (and so codes.HashForm) writes %27. Both
-		// name the same identifier; the hash uses the reference's spelling so that events
-		// hash as every other implementation of it hashes them. The stored identifier
-		// keeps the Digital Link spelling.
-		if strings.Contains(v, "%27") {
-			v = strings.ReplaceAll(v, "%27", "'")
-		}
+		v = h.identifier(v)
 	}
 	return append(dst, v...)
+}
+
+// identifier returns the hash form of an identifier. With h.ids set (a StoredHasher's),
+// results are remembered: the same locations, parties and lots recur in event after
+// event, and codes.HashForm parses the whole identifier each time.
+func (h *preHasher) identifier(v string) string {
+	if h.ids == nil {
+		return hashIdentifier(v)
+	}
+	if hashFormDL(v) || notDigitalLink(v) {
+		return v
+	}
+	if f, ok := h.ids[v]; ok {
+		return f
+	}
+	f := hashIdentifier(v)
+	if len(h.ids) >= maxRememberedIDs {
+		clear(h.ids)
+	}
+	// v may be a substring of a stored document that is read into again once hashed
+	// (see StoredHasher.scan), and f may be v or a part of it: keep copies.
+	k := strings.Clone(v)
+	if f == v {
+		f = k
+	} else {
+		f = strings.Clone(f)
+	}
+	h.ids[k] = f
+	return f
+}
+
+// hashFormDL reports whether v is a GS1 Digital Link URI already in the form
+// codes.HashForm gives, by its shape alone: the canonical stem, a key whose value is all
+// digits of its fixed length, and at most one qualifier, the one the hash keeps for that
+// key, with a short value of unreserved characters (nothing to escape). Such URIs are most
+// identifiers of a store (serialised items, lots, locations, parties, SSCCs); knowing them
+// on sight spares parsing them and remembering each new serial number. It reports false
+// for anything else, which then goes through codes.HashForm.
+func hashFormDL(v string) bool {
+	const stem = "https://id.gs1.org/"
+	if len(v) < len(stem)+4 || v[:len(stem)] != stem {
+		return false
+	}
+	// Keys and qualifiers are two or three characters: cut at the slash after them by
+	// hand (strings.Cut was a sixth of the pre-hash). A longer segment matches none.
+	ai, rest, ok := cutShort(v[len(stem):])
+	if !ok {
+		return false
+	}
+	var digits int
+	switch ai {
+	case "00":
+		digits = 18
+	case "01":
+		digits = 14
+	case "414", "417":
+		digits = 13
+	default:
+		return false
+	}
+	if len(rest) < digits || (len(rest) > digits && rest[digits] != '/') {
+		return false
+	}
+	for i := range digits {
+		if c := rest[i]; c < '0' || c > '9' {
+			return false
+		}
+	}
+	rest = rest[digits:]
+	if rest == "" {
+		return true
+	}
+	q, val, ok := cutShort(rest[1:])
+	switch {
+	case !ok:
+		return false
+	case ai == "01" && (q == "21" || q == "10"), ai == "414" && q == "254":
+	default:
+		return false
+	}
+	if len(val) == 0 || len(val) > 20 {
+		return false
+	}
+	for i := range len(val) {
+		c := val[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// notDigitalLink reports whether v is an http(s) URI that codes.HashForm leaves as it is
+// because it cannot be a GS1 Digital Link, by its path alone: a Digital Link's key and
+// qualifiers stand in path segments of two to five characters (an AI of two to four
+// digits, or a convenience name such as "gtin"), each followed by a slash. It must also
+// hold no "%27", which hashIdentifier rewrites. Certificate and document URIs, unique to
+// each event, are most of the rest of a store's identifiers: known on sight, they are
+// neither parsed nor remembered.
+func notDigitalLink(v string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(v, "https://"):
+		rest = v[len("https://"):]
+	case strings.HasPrefix(v, "http://"):
+		rest = v[len("http://"):]
+	default:
+		return false
+	}
+	for {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			break
+		}
+		if i >= 2 && i <= 5 {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	return !strings.Contains(v, "%27")
+}
+
+// cutShort cuts s around a slash after its first two or three bytes; ok is false when
+// neither is a slash.
+func cutShort(s string) (before, after string, ok bool) {
+	switch {
+	case len(s) > 2 && s[2] == '/':
+		return s[:2], s[3:], true
+	case len(s) > 3 && s[3] == '/':
+		return s[:3], s[4:], true
+	}
+	return "", "", false
+}
+
+// maxRememberedIDs bounds the memory of preHasher.identifier (about 10 MB).
+const maxRememberedIDs = 1 << 16
+
+func hashIdentifier(v string) string {
+	v = codes.HashForm(v)
+	// Follow the vectors: the reference implementation leaves an apostrophe of an EPC
+	// serial as it is, where GS1 Digital Link (and so codes.HashForm) writes %27. Both
+	// name the same identifier; the hash uses the reference's spelling so that events
+	// hash as every other implementation of it hashes them. The stored identifier
+	// keeps the Digital Link spelling.
+	if strings.Contains(v, "%27") {
+		v = strings.ReplaceAll(v, "%27", "'")
+	}
+	return v
 }
 
 var webVocabReplacer = strings.NewReplacer(
@@ -466,13 +613,23 @@ func twoDigits(v int) [2]byte { return [2]byte{byte('0' + v/10), byte('0' + v%10
 // leafList appends listName followed by the sorted items key=value; nothing when no item
 // has a value. With an empty listName the items stand alone (certificationInfo).
 func (h *preHasher) leafList(dst []byte, listName, key string, vs []string) []byte {
-	if len(vs) == 0 {
+	switch len(vs) {
+	case 0:
+		return dst
+	case 1:
+		// Nothing to sort: written in place, as flush would copy it.
+		start := len(dst)
+		dst = append(dst, listName...)
+		body := len(dst)
+		if dst = h.leaf(dst, key, vs[0]); len(dst) == body {
+			dst = dst[:start]
+		}
 		return dst
 	}
 	s := h.push()
 	for _, v := range vs {
 		lo := len(s.b)
-		s.b = appendHashLeaf(s.b, key, v)
+		s.b = h.leaf(s.b, key, v)
 		s.mark(lo)
 	}
 	if len(s.spans) > 0 {
@@ -508,9 +665,9 @@ func (h *preHasher) quantityList(dst []byte, name string, qs []QuantityElement) 
 		lo := len(s.b)
 		s.b = append(s.b, "quantityElement"...)
 		body := len(s.b)
-		s.b = appendHashLeaf(s.b, "epcClass", q.EPCClass)
+		s.b = h.leaf(s.b, "epcClass", q.EPCClass)
 		s.b = appendHashFloat(s.b, "quantity", q.Quantity)
-		s.b = appendHashLeaf(s.b, "uom", q.UOM)
+		s.b = h.leaf(s.b, "uom", q.UOM)
 		if len(s.b) == body {
 			s.b = s.b[:lo]
 		}
@@ -531,7 +688,7 @@ func (h *preHasher) location(dst []byte, name string, l *Location) []byte {
 	start := len(dst)
 	dst = append(dst, name...)
 	body := len(dst)
-	dst = appendHashLeaf(dst, "id", l.ID)
+	dst = h.leaf(dst, "id", l.ID)
 	dst = h.inlineExtensions(dst, l.Extensions, b2i(l.ID != ""))
 	if len(dst) == body {
 		dst = dst[:start]
@@ -592,11 +749,11 @@ func (h *preHasher) sensorMetadata(dst []byte, m *SensorMetadata) []byte {
 	dst = appendHashTime(dst, "time", m.Time)
 	dst = appendHashTime(dst, "startTime", m.StartTime)
 	dst = appendHashTime(dst, "endTime", m.EndTime)
-	dst = appendHashLeaf(dst, "deviceID", m.DeviceID)
-	dst = appendHashLeaf(dst, "deviceMetadata", m.DeviceMetadata)
-	dst = appendHashLeaf(dst, "rawData", m.RawData)
-	dst = appendHashLeaf(dst, "dataProcessingMethod", m.DataProcessingMethod)
-	dst = appendHashLeaf(dst, "bizRules", m.BizRules)
+	dst = h.leaf(dst, "deviceID", m.DeviceID)
+	dst = h.leaf(dst, "deviceMetadata", m.DeviceMetadata)
+	dst = h.leaf(dst, "rawData", m.RawData)
+	dst = h.leaf(dst, "dataProcessingMethod", m.DataProcessingMethod)
+	dst = h.leaf(dst, "bizRules", m.BizRules)
 	dst = h.inlineExtensions(dst, m.Extensions, sensorMetadataChildren(m))
 	if len(dst) == body {
 		dst = dst[:start]
@@ -616,16 +773,16 @@ func (h *preHasher) sensorReport(dst []byte, r *SensorReport) []byte {
 	body := len(dst)
 	dst = h.vocab(dst, "type", r.Type, vocGS1)
 	dst = h.vocab(dst, "exception", r.Exception, vocGS1)
-	dst = appendHashLeaf(dst, "deviceID", r.DeviceID)
-	dst = appendHashLeaf(dst, "deviceMetadata", r.DeviceMetadata)
-	dst = appendHashLeaf(dst, "rawData", r.RawData)
-	dst = appendHashLeaf(dst, "dataProcessingMethod", r.DataProcessingMethod)
+	dst = h.leaf(dst, "deviceID", r.DeviceID)
+	dst = h.leaf(dst, "deviceMetadata", r.DeviceMetadata)
+	dst = h.leaf(dst, "rawData", r.RawData)
+	dst = h.leaf(dst, "dataProcessingMethod", r.DataProcessingMethod)
 	dst = appendHashTime(dst, "time", r.Time)
-	dst = appendHashLeaf(dst, "microorganism", r.Microorganism)
-	dst = appendHashLeaf(dst, "chemicalSubstance", r.ChemicalSubstance)
+	dst = h.leaf(dst, "microorganism", r.Microorganism)
+	dst = h.leaf(dst, "chemicalSubstance", r.ChemicalSubstance)
 	dst = appendHashFloat(dst, "value", r.Value)
 	dst = h.vocab(dst, "component", r.Component, vocComp)
-	dst = appendHashLeaf(dst, "stringValue", r.StringValue)
+	dst = h.leaf(dst, "stringValue", r.StringValue)
 	if r.BooleanValue != nil {
 		// The lexical form "true"/"false" of XML. The reference turns a JSON boolean into
 		// Python's "True"; no vector exercises that, so XML and JSON hash alike here.
@@ -635,16 +792,16 @@ func (h *preHasher) sensorReport(dst []byte, r *SensorReport) []byte {
 			dst = append(dst, "booleanValue=false"...)
 		}
 	}
-	dst = appendHashLeaf(dst, "hexBinaryValue", r.HexBinaryValue)
-	dst = appendHashLeaf(dst, "uriValue", r.URIValue)
+	dst = h.leaf(dst, "hexBinaryValue", r.HexBinaryValue)
+	dst = h.leaf(dst, "uriValue", r.URIValue)
 	dst = appendHashFloat(dst, "minValue", r.MinValue)
 	dst = appendHashFloat(dst, "maxValue", r.MaxValue)
 	dst = appendHashFloat(dst, "meanValue", r.MeanValue)
 	dst = appendHashFloat(dst, "sDev", r.SDev)
 	dst = appendHashFloat(dst, "percRank", r.PercRank)
 	dst = appendHashFloat(dst, "percValue", r.PercValue)
-	dst = appendHashLeaf(dst, "uom", r.UOM)
-	dst = appendHashLeaf(dst, "coordinateReferenceSystem", r.CoordinateReferenceSystem)
+	dst = h.leaf(dst, "uom", r.UOM)
+	dst = h.leaf(dst, "coordinateReferenceSystem", r.CoordinateReferenceSystem)
 	dst = h.inlineExtensions(dst, r.Extensions, sensorReportChildren(r))
 	if len(dst) == body {
 		dst = dst[:start]
@@ -792,7 +949,7 @@ func (h *preHasher) appendNode(dst []byte, x *Node) []byte {
 		if v := pyStrip(x.Value); v != "" {
 			// A JSON number goes through float() like any other value.
 			dst = append(dst, '=')
-			dst = appendHashValue(dst, v)
+			dst = h.value(dst, v)
 		}
 	}
 	if len(x.Children) == 0 && len(x.Attrs) == 0 {
@@ -817,7 +974,7 @@ func (h *preHasher) appendNode(dst []byte, x *Node) []byte {
 		s.b = append(s.b, a.Local...)
 		if v := pyStrip(a.Value); v != "" {
 			s.b = append(s.b, '=')
-			s.b = appendHashValue(s.b, v)
+			s.b = h.value(s.b, v)
 		}
 		s.mark(lo)
 	}
@@ -835,47 +992,65 @@ func (h *preHasher) appendNode(dst []byte, x *Node) []byte {
 
 func (h *preHasher) trailer(dst []byte, e *Event) []byte {
 	s := h.push()
-	if len(e.BizTransactionList) > 0 {
-		lo := len(s.b)
-		s.b = append(s.b, "bizTransactionList"...)
-		t := h.push()
-		for i := range e.BizTransactionList {
-			bt := &e.BizTransactionList[i]
-			l := len(t.b)
-			t.b = h.typed(t.b, "bizTransaction", bt.Type, bt.Value, vocBTT)
-			t.mark(l)
-		}
-		s.b = t.flush(s.b)
-		h.pop()
-		s.mark(lo)
-	}
+	h.bizTransactionList(s, e.BizTransactionList)
 	h.sourceDest(s, "sourceList", "source", e.SourceList)
 	h.sourceDest(s, "destinationList", "destination", e.DestinationList)
-	if e.ILMD != nil {
-		// An empty ilmd element still counts: the reference writes "ilmd".
-		lo := len(s.b)
-		s.b = append(s.b, "ilmd"...)
-		t := h.push()
-		eachHashExt(*e.ILMD, func(x *Node) {
-			l := len(t.b)
-			t.b = h.appendNode(t.b, x)
-			t.mark(l)
-		})
-		s.b = t.flush(s.b)
-		h.pop()
-		s.mark(lo)
-	}
+	h.ilmd(s, e.ILMD)
 	h.locationLeftovers(s, "readPoint", e.ReadPoint)
 	h.locationLeftovers(s, "bizLocation", e.BizLocation)
 	h.sensorLeftovers(s, e.SensorElementList)
-	eachHashExt(e.Extensions, func(x *Node) {
+	h.extensionItems(s, e.Extensions)
+	dst = s.flush(dst)
+	h.pop()
+	return dst
+}
+
+// The trailer's items are each rendered from one field alone: the stored-form path
+// (StoredHasher) renders them as it reads the fields, with the functions below.
+
+func (h *preHasher) bizTransactionList(s *preScratch, list []BizTransaction) {
+	if len(list) == 0 {
+		return
+	}
+	lo := len(s.b)
+	s.b = append(s.b, "bizTransactionList"...)
+	t := h.push()
+	for i := range list {
+		bt := &list[i]
+		l := len(t.b)
+		t.b = h.typed(t.b, "bizTransaction", bt.Type, bt.Value, vocBTT)
+		t.mark(l)
+	}
+	s.b = t.flush(s.b)
+	h.pop()
+	s.mark(lo)
+}
+
+func (h *preHasher) ilmd(s *preScratch, ilmd *Extensions) {
+	if ilmd == nil {
+		return
+	}
+	// An empty ilmd element still counts: the reference writes "ilmd".
+	lo := len(s.b)
+	s.b = append(s.b, "ilmd"...)
+	t := h.push()
+	eachHashExt(*ilmd, func(x *Node) {
+		l := len(t.b)
+		t.b = h.appendNode(t.b, x)
+		t.mark(l)
+	})
+	s.b = t.flush(s.b)
+	h.pop()
+	s.mark(lo)
+}
+
+// extensionItems renders event-level extensions, each an item of the trailer.
+func (h *preHasher) extensionItems(s *preScratch, exts Extensions) {
+	eachHashExt(exts, func(x *Node) {
 		lo := len(s.b)
 		s.b = h.appendNode(s.b, x)
 		s.mark(lo)
 	})
-	dst = s.flush(dst)
-	h.pop()
-	return dst
 }
 
 func (h *preHasher) sourceDest(s *preScratch, listName, key string, list []SourceDest) {
@@ -902,7 +1077,7 @@ func (h *preHasher) typed(dst []byte, key, typ, value, prefix string) []byte {
 	dst = append(dst, key...)
 	if v := pyStrip(value); v != "" {
 		dst = append(dst, '=')
-		dst = appendHashValue(dst, v)
+		dst = h.value(dst, v)
 	}
 	return dst
 }
@@ -964,7 +1139,7 @@ func (h *preHasher) sensorLeftovers(s *preScratch, els []SensorElement) {
 				v.b = append(v.b, "bizRules"...)
 				if b := pyStrip(r.BizRules); b != "" {
 					v.b = append(v.b, '=')
-					v.b = appendHashValue(v.b, b)
+					v.b = h.value(v.b, b)
 				}
 				v.mark(kk)
 			}

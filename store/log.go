@@ -33,6 +33,10 @@ type LogStore interface {
 	// Doc, Subject, Declares and DeclaredBy set; declarations included), at most limit:
 	// what verify re-hashes.
 	EventDocs(ctx context.Context, from int64, limit int) ([]*Event, error)
+	// ReadVerifyBatch refills b with what EventDocs(from, limit) returns and with the
+	// interior hashes stored for seqs in [from, from+limit), in seq order: verify's read,
+	// which reuses b's memory (see VerifyBatch).
+	ReadVerifyBatch(ctx context.Context, from int64, limit int, b *VerifyBatch) error
 
 	// WitnessState returns what this node last co-signed for a log; ENotFound if never.
 	WitnessState(ctx context.Context, origin string) (*WitnessState, error)
