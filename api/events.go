@@ -41,7 +41,11 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request, params url.Val
 	if err != nil {
 		return err
 	}
-	page, err := s.Query.Run(r.Context(), q, fingerprint(params), perPage, params.Get("nextPageToken"))
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.Query.Run(r.Context(), sc, q, fingerprint(params), perPage, params.Get("nextPageToken"))
 	if err != nil {
 		return err
 	}
@@ -119,7 +123,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.Query.Event(r.Context(), r.PathValue("eventID"))
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.Query.Event(r.Context(), sc, r.PathValue("eventID"))
 	if err != nil {
 		return err
 	}
@@ -185,6 +193,10 @@ func (s *Server) eventsOfEPC(w http.ResponseWriter, r *http.Request) error {
 
 func vocabList(f store.Field) func(s *Server, w http.ResponseWriter, r *http.Request) error {
 	return func(s *Server, w http.ResponseWriter, r *http.Request) error {
+		// The values in use span every enterprise's events.
+		if err := adminOnly(r); err != nil {
+			return err
+		}
 		perPage, err := perPageOf(r.URL.Query(), 100, 1000)
 		if err != nil {
 			return err
@@ -226,7 +238,12 @@ type NamedQueryBody struct {
 	Query map[string]any `json:"query"`
 }
 
+// Named queries are shared by every reader (each runs them in its own scope), so only the
+// platform administrator defines and deletes them.
 func (s *Server) createQuery(w http.ResponseWriter, r *http.Request) error {
+	if err := adminOnly(r); err != nil {
+		return err
+	}
 	var body NamedQueryBody
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err := dec.Decode(&body); err != nil {
@@ -305,6 +322,9 @@ func (s *Server) getQuery(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteQuery(w http.ResponseWriter, r *http.Request) error {
+	if err := adminOnly(r); err != nil {
+		return err
+	}
 	if err := s.Store.DeleteQuery(r.Context(), r.PathValue("queryName")); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/issuance"
 )
 
@@ -20,7 +21,13 @@ type IssuanceView struct {
 	Codes     []issuance.Issued `json:"codes"`
 }
 
+// issueCodes draws codes. Whoever may record events may draw codes for them: an
+// enterprise for itself (the issuance service checks whose codes they are), the platform
+// administrator for anyone.
 func (s *Server) issueCodes(w http.ResponseWriter, r *http.Request) error {
+	if err := auth.MayRecord(PrincipalFrom(r.Context())); err != nil {
+		return err
+	}
 	var req issuance.Request
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()

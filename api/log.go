@@ -76,7 +76,11 @@ func (s *Server) eventProof(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := l.Proof(r.Context(), r.PathValue("eventID"))
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	p, err := l.ProofFor(r.Context(), sc, r.PathValue("eventID"))
 	if err != nil {
 		if zhuisu.IsCode(err, zhuisu.EUnavailable) {
 			w.Header().Set("Retry-After", "1")

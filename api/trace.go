@@ -17,7 +17,11 @@ func (s *Server) getTrace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Trace.Trace(r.Context(), req)
+	sc, err := s.scope(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.Trace.TraceFor(r.Context(), sc, req)
 	if err != nil {
 		return err
 	}

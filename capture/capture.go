@@ -27,6 +27,13 @@ type Service struct {
 	Store store.Store
 	// Now is the clock; record times come from it.
 	Now func() time.Time
+	// Registry and Persons, when set, check who records where and which person
+	// references events carry (registry.go); nil leaves that unchecked.
+	Registry Registry
+	Persons  Persons
+	// Holders, when set, checks that an enterprise records only goods it holds
+	// (custody.go); nil leaves that unchecked.
+	Holders Holders
 }
 
 // New returns a capture service on s with the real clock.
@@ -47,6 +54,12 @@ func (s *Service) Capture(ctx context.Context, doc *epcis.Document, subject stri
 	now := s.Now().UTC()
 	job := &store.Job{ID: NewJobID(now), State: store.JobRunning, Subject: subject, CreatedAt: now, Events: len(doc.Events)}
 	batch, err := s.prepare(doc, subject, now)
+	if err == nil {
+		err = s.checkRegistry(ctx, batch, subject)
+	}
+	if err == nil {
+		err = s.checkCustody(ctx, batch, subject)
+	}
 	if err == nil {
 		job.State, job.FinishedAt = store.JobSuccess, s.Now().UTC()
 		batch.Job = job

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zhuisu/zhuisu"
@@ -42,6 +43,35 @@ type Service struct {
 	Now   func() time.Time
 }
 
+// mayIssue checks that an enterprise draws codes only for itself: platform codes of its
+// own credit code, GS1 serials of GTINs under a company prefix registered to it.
+func (s *Service) mayIssue(ctx context.Context, req *Request, requester, gtin string) error {
+	if requester == "" {
+		return nil
+	}
+	if req.Scheme == "platform" {
+		switch {
+		case req.Subject == "":
+			req.Subject = requester
+		case !strings.EqualFold(req.Subject, requester):
+			return zhuisu.Errorf(zhuisu.EForbidden, "an enterprise issues platform codes only for itself (%s), not for %s", requester, req.Subject)
+		}
+		return nil
+	}
+	sub, err := s.Store.Subject(ctx, requester)
+	if err != nil && !zhuisu.IsCode(err, zhuisu.ENotFound) {
+		return err
+	}
+	if sub != nil {
+		for _, p := range sub.Prefixes {
+			if p != "" && strings.HasPrefix(gtin[1:], p) {
+				return nil
+			}
+		}
+	}
+	return zhuisu.Errorf(zhuisu.EForbidden, "GTIN %s is not under a GS1 company prefix registered to %s", gtin, requester)
+}
+
 func invalid(field, format string, args ...any) error {
 	e := zhuisu.Errorf(zhuisu.EInvalid, format, args...)
 	e.Field = field
@@ -69,12 +99,18 @@ func (s *Service) Issue(ctx context.Context, req Request, requester string) (*st
 		if err != nil {
 			return nil, nil, invalid("gtin", "%s", zhuisu.ErrorMessage(err))
 		}
+		if err := s.mayIssue(ctx, &req, requester, gtin); err != nil {
+			return nil, nil, err
+		}
 		iss.Scheme, iss.Counter = "gs1.sgtin", "01/"+gtin
 		format = func(serial int64) (string, error) {
 			return codes.CanonicalDLStem + "/01/" + gtin + "/21/" + strconv.FormatInt(serial, 10), nil
 		}
 		uri = func(c string) string { return c }
 	case "platform":
+		if err := s.mayIssue(ctx, &req, requester, ""); err != nil {
+			return nil, nil, err
+		}
 		if _, ok := codes.RegionName(req.Region); !ok {
 			return nil, nil, invalid("region", "region %q is not a GB/T 2260 administrative region code", req.Region)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/access"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/store"
 )
@@ -42,9 +43,11 @@ type token struct {
 	query    [8]byte
 }
 
-// Run returns one page of q's result. fingerprint identifies the query (its canonical
-// parameters), so a token cannot be replayed against another query.
-func (s *Service) Run(ctx context.Context, q *Query, fingerprint string, perPage int, pageToken string) (*Page, error) {
+// Run returns one page of q's result as sc may see it. fingerprint identifies the query
+// (its canonical parameters), so a token cannot be replayed against another query.
+// Events sc may not read are skipped like events that do not match, so neither the page
+// nor the cursor tells that they exist.
+func (s *Service) Run(ctx context.Context, sc *access.Scope, q *Query, fingerprint string, perPage int, pageToken string) (*Page, error) {
 	if perPage <= 0 {
 		perPage = s.DefaultPerPage
 	}
@@ -92,7 +95,7 @@ func (s *Service) Run(ctx context.Context, q *Query, fingerprint string, perPage
 				return nil, err
 			}
 			cand.After = &store.Cursor{Seq: row.Seq, Time: orderTime(&cand, e)}
-			if !q.Matches(e) {
+			if !q.Matches(e) || !sc.Sees(row, e) {
 				continue
 			}
 			if len(out) == want {
@@ -150,13 +153,20 @@ func Decode(row *store.Event) (*epcis.Event, error) {
 	return e, nil
 }
 
-// Event returns one event by eventID.
-func (s *Service) Event(ctx context.Context, eventID string) (*epcis.Event, error) {
+// Event returns one event by eventID; an event sc may not read is not found.
+func (s *Service) Event(ctx context.Context, sc *access.Scope, eventID string) (*epcis.Event, error) {
 	row, err := s.Store.Event(ctx, eventID)
 	if err != nil {
 		return nil, err
 	}
-	return Decode(row)
+	e, err := Decode(row)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.Sees(row, e) {
+		return nil, zhuisu.Errorf(zhuisu.ENotFound, "no event with eventID %s", eventID)
+	}
+	return e, nil
 }
 
 func (s *Service) encodeToken(t token) string {
