@@ -109,14 +109,17 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	if !q.IncludeDeclarations {
 		where = append(where, "e.declares IS NULL")
 	}
+	if q.SeqGE > 0 {
+		where = append(where, "e.seq >= "+arg(q.SeqGE))
+	}
 	for _, m := range q.Keys {
 		hs := m.Hashes()
 		if len(hs) == 0 {
 			where = append(where, "false")
 			continue
 		}
-		// Probe every bucket (see store.KeyBucketBits).
-		where = append(where, `e.seq IN (SELECT k.seq FROM generate_series(0, (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`) AS b(x)
+		// Probe every bucket from SeqGE's on (see store.KeyBucketBits).
+		where = append(where, `e.seq IN (SELECT k.seq FROM generate_series(`+strconv.FormatInt(max(q.SeqGE, 0)>>store.KeyBucketBits, 10)+`, (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`) AS b(x)
 			JOIN event_keys k ON k.bucket = b.x AND k.key = ANY(`+arg(hs)+`::bigint[]))`)
 	}
 	col := "e.seq"

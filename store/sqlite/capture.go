@@ -19,6 +19,15 @@ const chunk = 200
 // Capture stores a batch in one IMMEDIATE transaction, which takes the write lock at
 // BEGIN: seq numbers are assigned under it, so they stay dense.
 func (s *DB) Capture(ctx context.Context, b *store.Batch) (*store.CaptureResult, error) {
+	res, err := s.captureLocked(ctx, b)
+	if err == nil && filled(res) {
+		// Once the write lock is given back; a failure only leaves buckets unfiltered.
+		s.BuildKeyFilters(context.WithoutCancel(ctx), 4)
+	}
+	return res, err
+}
+
+func (s *DB) captureLocked(ctx context.Context, b *store.Batch) (*store.CaptureResult, error) {
 	tx, done, err := s.beginWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -33,6 +42,16 @@ func (s *DB) Capture(ctx context.Context, b *store.Batch) (*store.CaptureResult,
 		return nil, mapErr(err, "commit capture")
 	}
 	return res, nil
+}
+
+// filled says whether a capture stored the last event of a key bucket.
+func filled(res *store.CaptureResult) bool {
+	for i, seq := range res.Seqs {
+		if !res.Duplicate[i] && (seq+1)&(1<<store.KeyBucketBits-1) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 type existing struct {

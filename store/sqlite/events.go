@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"strings"
 
 	"github.com/zhuisu/zhuisu/store"
@@ -44,23 +43,28 @@ func (s *DB) Event(ctx context.Context, eventID string) (*store.Event, error) {
 
 // eventIDCond matches events by eventID: by the eventID column, and for hash IDs also by
 // the hash of events whose eventID is their own hash (kept as NULL; see store.HashURI).
+// A declaration repeats the eventID of the event it declares, which is stored (else the
+// declaration is stored as an event of its own), so only events that declare nothing are
+// matched.
+//
+// The condition is a subquery of two indexed searches: written as one OR, SQLite scans
+// the table, and with "event_id IS NULL" visible to it, it walks the event_id index over
+// every hash-identified event. The unary + keeps those terms off the index choice.
 func eventIDCond(ids []string) (string, []any) {
-	var plain, hashes []any
+	var plain, hkeys, hashes []any
 	for _, id := range ids {
 		plain = append(plain, id)
 		if h, ok := store.ParseHashURI(id); ok {
-			hashes = append(hashes, hkey(h), h[:])
+			hkeys, hashes = append(hkeys, hkey(h)), append(hashes, h[:])
 		}
 	}
-	cond := "e.event_id IN (" + placeholders(len(plain)) + ")"
-	if len(hashes) > 0 {
-		var ors []string
-		for range len(hashes) / 2 {
-			ors = append(ors, "(e.hkey = ? AND e.hash = ?)")
-		}
-		cond = "(" + cond + " OR (e.event_id IS NULL AND e.declares IS NULL AND (" + strings.Join(ors, " OR ") + ")))"
+	cond := "e.seq IN (SELECT seq FROM events WHERE event_id IN (" + placeholders(len(plain)) + ") AND declares IS NULL"
+	if len(hkeys) > 0 {
+		cond += " UNION ALL SELECT seq FROM events WHERE declares IS NULL AND hkey IN (" + placeholders(len(hkeys)) +
+			") AND +hash IN (" + placeholders(len(hashes)) + ") AND +event_id IS NULL"
 	}
-	return cond, append(plain, hashes...)
+	args := append(append(plain, hkeys...), hashes...)
+	return cond + ")", args
 }
 
 // Events selects candidates for q, in q's order, at most q.Limit.
@@ -113,18 +117,18 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	if !q.IncludeDeclarations {
 		where = append(where, "e.declares IS NULL")
 	}
+	if q.SeqGE > 0 {
+		where = append(where, "e.seq >= ?")
+		args = append(args, q.SeqGE)
+	}
 	for _, m := range q.Keys {
 		hs := m.Hashes()
 		if len(hs) == 0 {
 			where = append(where, "0")
 			continue
 		}
-		// Probe every bucket (see store.KeyBucketBits).
-		where = append(where, `e.seq IN (WITH RECURSIVE b(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM b WHERE x < (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`)
-			SELECT k.seq FROM b JOIN event_keys k ON k.bucket = b.x AND k.key IN (`+placeholders(len(hs))+`))`)
-		for _, h := range hs {
-			args = append(args, h)
-		}
+		// Probe the buckets that may hold the keys (keyfilter.go).
+		where = append(where, s.keyCond(ctx, hs, q.SeqGE))
 	}
 	col := "e.seq"
 	switch q.OrderBy {

@@ -33,6 +33,8 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+
+	filters keyFilters
 }
 
 // maxStmts bounds the prepared statements kept; past it, statements are prepared per use.
