@@ -40,6 +40,9 @@ type Service struct {
 	// Witnesses are asked to co-sign every new checkpoint, through Post.
 	Witnesses []*WitnessPeer
 	Post      Post
+	// Extensions, when set, gives the extension lines of each new checkpoint (the audit
+	// log's head: AuditExtensions in audit.go).
+	Extensions func(ctx context.Context) ([]string, error)
 }
 
 // DefaultInterval is the default time between checkpoints when events arrive.
@@ -167,7 +170,7 @@ func (s *Service) Integrate(ctx context.Context) (*store.Checkpoint, error) {
 		}
 	}
 	root := b.Root()
-	note, err := tlog.SignCheckpoint(s.Origin, to, root, s.Signer)
+	note, err := s.sign(ctx, to, root) // with Extensions (audit.go)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,11 @@ type Store interface {
 	LogStore
 	CodeStore
 	RecallStore
+	RegistryStore
+	PersonStore
+	AuditStore
+	AccountStore
+	ScanStore
 
 	// SchemaVersion returns the applied and the expected schema version.
 	SchemaVersion(ctx context.Context) (have, want int, err error)
@@ -207,6 +212,10 @@ type EventQuery struct {
 	Desc    bool
 	// After continues a previous page: the last event's order value and Seq.
 	After *Cursor
+	// SeqGE, when positive, selects only events stored at or after that seq. With Keys it
+	// also bounds the key index buckets probed, which is what makes a lookup of recent
+	// goods cheap on a large store (see KeyBucketBits).
+	SeqGE int64
 	Limit int
 }
 

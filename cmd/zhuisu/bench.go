@@ -30,8 +30,17 @@ import (
 )
 
 func cmdBench(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	if len(args) > 0 && args[0] == "verify" {
+		return cmdBenchVerify(ctx, args[1:], stdout)
+	}
+	if len(args) > 0 && args[0] == "trace" {
+		return cmdBenchTrace(ctx, args[1:], stdout, log)
+	}
+	if len(args) > 0 && args[0] == "lookup" {
+		return cmdBenchLookup(ctx, args[1:], stdout, log)
+	}
 	if len(args) == 0 || args[0] != "ingest" {
-		return fmt.Errorf("usage: zhuisu bench ingest [flags]")
+		return fmt.Errorf("usage: zhuisu bench ingest|verify|trace|lookup [flags]")
 	}
 	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
 	events := fs.Int("events", 200000, "events to capture")

@@ -42,9 +42,24 @@ type Config struct {
 	Witnesses  string
 	// PublicURL is the address the public reaches this node at; printed labels point there.
 	PublicURL string
+	// Accounts: session timeouts and lockout (zero: the defaults of package auth), the
+	// TOTP sealing key file, and whether the session cookie is Secure on plain HTTP
+	// (behind a TLS proxy).
+	IdleTimeout          time.Duration
+	SessionTimeout       time.Duration
+	Lockout              time.Duration
+	LockoutUntilUnlocked bool
+	TOTPKey              string
+	SecureCookies        bool
 	// NoLog runs without integrating the log: only the benchmark uses it, to measure
 	// what the log costs.
 	NoLog bool
+	// PersonKey is the key file sealing natural persons (empty: DATA/person.key);
+	// PersonCipher what new persons are sealed with (registry.go).
+	PersonKey    string
+	PersonCipher string
+	// Pages configures the public lookup and the pages (pages.go).
+	Pages pagesConfig
 }
 
 // logFlags registers the flags of the tamper-evident log.

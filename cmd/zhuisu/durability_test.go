@@ -141,7 +141,11 @@ func TestAcknowledgedCapturesSurviveKill9(t *testing.T) {
 	}
 	p := startProcess(t, bin, dir)
 	defer p.kill()
-	counts := allEventIDs(t, p.base)
+	token, err := os.ReadFile(filepath.Join(dir, "admin-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := allEventIDs(t, p.base, strings.TrimSpace(string(token)))
 	missing, twice := 0, 0
 	for id := range acked {
 		switch counts[id] {
@@ -196,10 +200,10 @@ func captureOnce(ctx context.Context, base, token string, doc []byte) ([]string,
 }
 
 // allEventIDs pages through every event and counts each eventID.
-func allEventIDs(t *testing.T, base string) map[string]int {
+func allEventIDs(t *testing.T, base, token string) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
-	for _, page := range eventPages(t, base, "/events?perPage=1000") {
+	for _, page := range eventPages(t, base, token, "/events?perPage=1000") {
 		for _, e := range page {
 			counts[e.EventID]++
 		}

@@ -16,12 +16,14 @@ type pagedEvent struct {
 }
 
 // eventPages follows a query's Link: rel="next" headers from first (a path with query)
-// on the server at base, and returns the events page by page.
-func eventPages(t *testing.T, base, first string) [][]pagedEvent {
+// on the server at base, reading with token, and returns the events page by page.
+func eventPages(t *testing.T, base, token, first string) [][]pagedEvent {
 	t.Helper()
 	var pages [][]pagedEvent
 	for next := first; next != ""; {
-		resp, err := http.Get(base + next)
+		req, _ := http.NewRequest("GET", base+next, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@ func waitCheckpoint(t *testing.T, s *testServer, size int64, verifier tlog.Verif
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, body := s.do(t, "GET", "/log/checkpoint", "", nil, false)
+		resp, body := s.do(t, "GET", "/log/checkpoint", "", nil, true)
 		if resp.StatusCode == 200 {
 			cp, err := tlog.OpenCheckpoint(body, verifier.Name(), verifier)
 			if err != nil {
@@ -58,7 +58,7 @@ func waitCheckpoint(t *testing.T, s *testServer, size int64, verifier tlog.Verif
 
 func serverVerifier(t *testing.T, s *testServer) tlog.Verifier {
 	t.Helper()
-	resp, body := s.do(t, "GET", "/log/key", "", nil, false)
+	resp, body := s.do(t, "GET", "/log/key", "", nil, true)
 	if resp.StatusCode != 200 {
 		t.Fatalf("/log/key: %s", resp.Status)
 	}
@@ -76,7 +76,7 @@ func TestEveryEventGetsAProofAgainstASignedCheckpoint(t *testing.T) {
 	cp := waitCheckpoint(t, s, int64(len(ids)), v)
 	for _, i := range []int{0, 1, 255, 256, 300, len(ids) - 1} {
 		id := ids[i]
-		resp, body := s.do(t, "GET", "/api/events/"+url.PathEscape(id)+"/proof", "", nil, false)
+		resp, body := s.do(t, "GET", "/api/events/"+url.PathEscape(id)+"/proof", "", nil, true)
 		if resp.StatusCode != 200 {
 			t.Fatalf("proof of event %d: %s %s", i, resp.Status, body)
 		}
@@ -86,7 +86,7 @@ func TestEveryEventGetsAProofAgainstASignedCheckpoint(t *testing.T) {
 		}
 		// Re-hash the record the proof carries, and the event the API returns; rebuild the
 		// entry; then check the proof against the checkpoint the proof names.
-		_, evBody := s.do(t, "GET", "/events/"+url.PathEscape(id), "", nil, false)
+		_, evBody := s.do(t, "GET", "/events/"+url.PathEscape(id), "", nil, true)
 		e, err := epcis.DecodeEventJSON(evBody)
 		if err != nil {
 			t.Fatal(err)
@@ -117,7 +117,7 @@ func TestEveryEventGetsAProofAgainstASignedCheckpoint(t *testing.T) {
 	}
 	more := captureDocs(t, s, 22, 1, 40)
 	cp2 := waitCheckpoint(t, s, int64(len(ids)+len(more)), v)
-	resp, body := s.do(t, "GET", "/api/log/consistency?from="+itoa(cp.Size)+"&to="+itoa(cp2.Size), "", nil, false)
+	resp, body := s.do(t, "GET", "/api/log/consistency?from="+itoa(cp.Size)+"&to="+itoa(cp2.Size), "", nil, true)
 	var cons struct {
 		Proof tlog.ConsistencyProof `json:"proof"`
 	}
@@ -132,7 +132,7 @@ func TestEveryEventGetsAProofAgainstASignedCheckpoint(t *testing.T) {
 	if err != nil || !rep.OK() || rep.Events != cp2.Size {
 		t.Fatalf("remote verify: %+v, %v", rep, err)
 	}
-	resp, _ = s.do(t, "GET", "/log/tile/0/000", "", nil, false)
+	resp, _ = s.do(t, "GET", "/log/tile/0/000", "", nil, true)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
 		t.Fatalf("full tile: %s, Cache-Control %q", resp.Status, resp.Header.Get("Cache-Control"))
 	}

@@ -25,7 +25,10 @@ usage:
   zhuisu demo     [-data DIR] [-db URL] [-events N] [-seed S]   load generated demo events
   zhuisu verify   [-data DIR] [-db URL] | -remote URL [-key K]  check the tamper-evident log
   zhuisu code check [-json] CODE...                             check trace codes of any scheme
+  zhuisu user add|list|unlock|passwd|totp|disable|enable [flags]  manage accounts at the console
   zhuisu bench ingest [flags]                                   measure capture throughput
+  zhuisu bench verify [-data DIR] [-db URL] [-rounds N]         measure verify, general vs stored-form path
+  zhuisu bench lookup [-events N] [-clients N]                  measure public lookups, warm and distinct
   zhuisu version
 
 Run "zhuisu COMMAND -h" for a command's flags. Every flag has an environment variable
@@ -74,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdCode(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[1:], stdout, log)
+	case "user":
+		return cmdUser(ctx, args[1:], stdout, log)
 	case "bench":
 		return cmdBench(ctx, args[1:], stdout, log)
 	case "version":

@@ -12,12 +12,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zhuisu/zhuisu/access"
 	"github.com/zhuisu/zhuisu/api"
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/integrity"
 	"github.com/zhuisu/zhuisu/issuance"
 	"github.com/zhuisu/zhuisu/query"
+	"github.com/zhuisu/zhuisu/recall"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/trace"
 )
@@ -28,6 +30,10 @@ func serveFlags(args []string) (*Config, error) {
 	fs.StringVar(&c.Addr, "addr", envDefault("ZHUISU_ADDR", "127.0.0.1:8080"), "listen address (ZHUISU_ADDR)")
 	storeFlags(fs, c)
 	logFlags(fs, c)
+	accountFlags(fs, c)
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", envDefault("ZHUISU_SECURE_COOKIES", "") == "true", "mark the session cookie Secure on plain HTTP too, behind a TLS-terminating proxy (ZHUISU_SECURE_COOKIES=true)")
+	personFlags(fs, c)
+	pagesFlags(fs, c)
 	fs.StringVar(&c.PublicURL, "public-url", envDefault("ZHUISU_PUBLIC_URL", ""), "the address the public reaches this node at, which printed labels point to; empty: http://ADDR (ZHUISU_PUBLIC_URL)")
 	fs.DurationVar(&c.LogInterval, "log-interval", envDuration("ZHUISU_LOG_INTERVAL", c.LogInterval), "how soon after new events a signed checkpoint covers them (ZHUISU_LOG_INTERVAL)")
 	fs.BoolVar(&c.Migrate, "migrate", envDefault("ZHUISU_MIGRATE", "") == "true", "apply pending migrations before serving (ZHUISU_MIGRATE=true)")
@@ -64,6 +70,9 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 		return err
 	}
 	authSvc := auth.New(st)
+	if err := configureAccounts(authSvc, c); err != nil {
+		return err
+	}
 	tokenPath := filepath.Join(c.DataDir, "admin-token")
 	created, err := authSvc.EnsureAdmin(ctx, tokenPath)
 	if err != nil {
@@ -71,6 +80,10 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	}
 	if created {
 		log.Info("created the first administrator API token", "file", tokenPath)
+	}
+	auditSvc, personSvc, registrySvc, err := registryServices(c, st, authSvc, log)
+	if err != nil {
+		return err
 	}
 	key, err := secretKey(c.DataDir, "page-token.key")
 	if err != nil {
@@ -89,7 +102,8 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 		return err
 	}
 	logSvc := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey,
-		Interval: c.LogInterval, MaxStep: 1 << 20, Log: log, Witnesses: peers, Post: httpPost()}
+		Interval: c.LogInterval, MaxStep: 1 << 20, Log: log, Witnesses: peers, Post: httpPost(),
+		Extensions: integrity.AuditExtensions(st)}
 	witness, witnessKey, err := witnessService(c, st, signer.Name()+"/witness")
 	if err != nil {
 		return err
@@ -112,19 +126,36 @@ func serve(ctx context.Context, c *Config, ln net.Listener, log *slog.Logger) er
 	}()
 	go func() { defer background.Done(); traceSvc.Run(ictx, time.Second) }()
 	defer func() { stopIntegrator(); background.Wait() }()
+	// The public lookup follows new events (to drop the views they change) and writes
+	// its scan log in the background.
+	pub, pages, err := pagesOf(c, st, traceSvc, logSvc, publicURL(c, ln), log)
+	if err != nil {
+		return err
+	}
+	background.Add(1)
+	go func() { defer background.Done(); pub.Run(ictx, time.Second) }()
 	srv := &api.Server{
 		Store:     st,
-		Capture:   capture.New(st),
+		Capture:   &capture.Service{Store: st, Now: time.Now, Registry: registrySvc, Persons: personSvc, Holders: access.New(st)},
+		Registry:  registrySvc,
+		Persons:   personSvc,
+		Audit:     auditSvc,
 		Query:     query.New(st, key),
 		Auth:      authSvc,
 		Integrity: logSvc,
 		Issuance:  &issuance.Service{Store: st},
 		PublicURL: publicURL(c, ln),
+		Web:       pages,
 		Trace:     traceSvc,
+		Access:    access.New(st),
+		Recall:    &recall.Service{Store: st, Trace: traceSvc, Now: time.Now, Flagged: func(ids []string) { pub.Invalidate(ids...) }},
 		Witness:   witness,
 		Limits:    c.Limits,
 		Log:       log,
+
+		SecureCookies: c.SecureCookies,
 	}
+	pages.SetScope(srv.Scope)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

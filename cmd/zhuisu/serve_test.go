@@ -98,7 +98,7 @@ func docJSON(t *testing.T, events []*epcis.Event) []byte {
 
 func countEvents(t *testing.T, s *testServer, params string) int {
 	t.Helper()
-	resp, body := s.do(t, "GET", "/events?perPage=1000&"+params, "", nil, false)
+	resp, body := s.do(t, "GET", "/events?perPage=1000&"+params, "", nil, true)
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /events: %s %s", resp.Status, body)
 	}
@@ -120,7 +120,7 @@ func countEvents(t *testing.T, s *testServer, params string) int {
 func TestServeHealthAndReadiness(t *testing.T) {
 	s := startServer(t, nil)
 	for _, path := range []string{"/healthz", "/readyz"} {
-		resp, body := s.do(t, "GET", path, "", nil, false)
+		resp, body := s.do(t, "GET", path, "", nil, true)
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %s %s", path, resp.Status, body)
 		}
@@ -176,7 +176,7 @@ func TestCaptureThenQuery(t *testing.T) {
 	if !strings.HasPrefix(loc, "/capture/") {
 		t.Fatalf("Location %q", loc)
 	}
-	resp, body = s.do(t, "GET", loc, "", nil, false)
+	resp, body = s.do(t, "GET", loc, "", nil, true)
 	var job api.JobView
 	if err := json.Unmarshal(body, &job); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("job: %s %s", resp.Status, body)
@@ -199,13 +199,13 @@ func TestCaptureThenQuery(t *testing.T) {
 	if n := countEvents(t, s, "MATCH_anyEPC="+url.QueryEscape(epc)); n != 1 {
 		t.Fatalf("MATCH_anyEPC %s: %d events, want 1", epc, n)
 	}
-	resp, body = s.do(t, "GET", "/epcs/"+url.PathEscape(epc)+"/events", "", nil, false)
+	resp, body = s.do(t, "GET", "/epcs/"+url.PathEscape(epc)+"/events", "", nil, true)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), epc) {
 		t.Fatalf("/epcs/{epc}/events: %s %s", resp.Status, body)
 	}
 	// Each event by its eventID (the hash, since the workload gives none).
 	id := job.EventIDs[0]
-	resp, body = s.do(t, "GET", "/events/"+url.PathEscape(id), "", nil, false)
+	resp, body = s.do(t, "GET", "/events/"+url.PathEscape(id), "", nil, true)
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET event %s: %s %s", id, resp.Status, body)
 	}
@@ -287,7 +287,7 @@ func TestEventsPageWithLinkHeader(t *testing.T) {
 		t.Fatalf("capture: %s %s", resp.Status, body)
 	}
 	seen := map[string]bool{}
-	all := eventPages(t, s.URL, "/events?perPage=10&orderBy=eventTime&orderDirection=DESC")
+	all := eventPages(t, s.URL, s.Token, "/events?perPage=10&orderBy=eventTime&orderDirection=DESC")
 	pages := len(all)
 	var last time.Time
 	for _, page := range all {
@@ -305,7 +305,7 @@ func TestEventsPageWithLinkHeader(t *testing.T) {
 	if len(seen) != 25 || pages != 3 {
 		t.Fatalf("%d events over %d pages, want 25 over 3", len(seen), pages)
 	}
-	resp, _ = s.do(t, "GET", "/events?perPage=10&nextPageToken=forged", "", nil, false)
+	resp, _ = s.do(t, "GET", "/events?perPage=10&nextPageToken=forged", "", nil, true)
 	if resp.StatusCode != 400 {
 		t.Fatalf("forged token: %s, want 400", resp.Status)
 	}
@@ -314,7 +314,7 @@ func TestEventsPageWithLinkHeader(t *testing.T) {
 func TestQueryParameterErrorsAreProblems(t *testing.T) {
 	s := startServer(t, nil)
 	for _, q := range []string{"EQ_action=LOOK", "GE_eventTime=yesterday", "orderBy=colour", "eventType=Nonsense", "NO_such=1"} {
-		resp, body := s.do(t, "GET", "/events?"+q, "", nil, false)
+		resp, body := s.do(t, "GET", "/events?"+q, "", nil, true)
 		var p api.Problem
 		json.Unmarshal(body, &p)
 		if resp.StatusCode != 400 || p.Type != "epcisException:QueryParameterException" {

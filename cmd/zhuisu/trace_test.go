@@ -17,7 +17,7 @@ func TestTraceThroughAPIAndCommand(t *testing.T) {
 	events := workload.New(51).Document(20).Events
 	captureDocs(t, s, 51, 1, 20)
 	epc := events[0].EPCList[0]
-	resp, body := s.do(t, "GET", "/api/trace?direction=both&code="+url.QueryEscape(epc), "", nil, false)
+	resp, body := s.do(t, "GET", "/api/trace?direction=both&code="+url.QueryEscape(epc), "", nil, true)
 	var res trace.Result
 	if resp.StatusCode != 200 || json.Unmarshal(body, &res) != nil {
 		t.Fatalf("trace: %s %s", resp.Status, body)
@@ -26,7 +26,7 @@ func TestTraceThroughAPIAndCommand(t *testing.T) {
 		t.Fatalf("trace of %s: %+v", epc, res)
 	}
 	for _, q := range []string{"direction=sideways&code=" + url.QueryEscape(epc), "code=" + url.QueryEscape("09521234543214"), "depth=-1&code=" + url.QueryEscape(epc)} {
-		if resp, body := s.do(t, "GET", "/api/trace?"+q, "", nil, false); resp.StatusCode != 400 {
+		if resp, body := s.do(t, "GET", "/api/trace?"+q, "", nil, true); resp.StatusCode != 400 {
 			t.Errorf("%s: %s %s", q, resp.Status, body)
 		}
 	}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventsFilterByKeys", testFilterKeys},
 		{"CodesAreIssuedOnce", testIssueCodes},
 		{"LogLeavesAndNodesReadBack", testLogLeavesAndNodes},
+		{"VerifyBatchReadsEventsAndNodesByRange", testReadVerifyBatch},
 		{"LogCheckpointsGrowOnly", testLogCheckpoints},
 		{"WitnessStateIsCompareAndSet", testWitnessState},
 		{"EventsNamedByTheirHashAreFound", testHashIDs},
@@ -50,10 +51,16 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentCapturesStayDense", testConcurrentCaptures},
 		{"TextSortsAsBytes", testByteOrder},
 		{"TimesKeepNanoseconds", testNanoseconds},
+		{"UsersAreUniqueAndUpdatedByCompareAndSet", testAccounts},
+		{"SessionsEndOneByOneByUserAndByExpiry", testSessions},
+		{"RevokedTokensAreNotFound", testRevokeToken},
+		{"ScanLogSumsUpScansOfOneCode", testScanLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
+	t.Run("Registry", func(t *testing.T) { testRegistry(t, open) })
+	t.Run("Recalls", func(t *testing.T) { testRecalls(t, open) })
 }
 
 var base = time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
@@ -675,6 +682,19 @@ func testKeysAcrossBuckets(t *testing.T, s store.Store) {
 	got := query(t, s, &store.EventQuery{Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{"https://id.gs1.org/01/06901234567892/21/2"}}}})
 	if int64(len(got)) != n/3 || got[0] != 2 || got[len(got)-1] != n-1-(n-1-2)%3 {
 		t.Fatalf("shared key found %d events (first %v), want %d", len(got), got[:min(3, len(got))], n/3)
+	}
+	// SeqGE bounds the probe: from the middle of the second bucket on, the shared key's
+	// events there and after, none before.
+	from := int64(1<<store.KeyBucketBits + 7)
+	got = query(t, s, &store.EventQuery{SeqGE: from, Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{"https://id.gs1.org/01/06901234567892/21/2"}}}})
+	var want []int64
+	for i := from; i < n; i++ {
+		if i%3 == 2 {
+			want = append(want, i)
+		}
+	}
+	if !equal(got, want) {
+		t.Fatalf("shared key from seq %d found %d events (first %v), want %d from %d", from, len(got), got[:min(3, len(got))], len(want), want[0])
 	}
 }
 
