@@ -31,7 +31,35 @@ var Parties = []Party{
 	{"福州海峡农副产品批发市场", "wholesaler", "350104", "6956789"},
 	{"厦门永辉超市湖里店", "supermarket", "350206", "6967890"},
 	{"泉州市第一中学食堂", "canteen", "350503", "6978901"},
+	{"闽侯县定点生猪屠宰场", "slaughterhouse", "350121", "6989012"},
+	{"连江县黄岐渔港", "fishing port", "350122", "6990123"},
+	{"福州马尾水产品加工厂", "processor", "350105", "6901235"},
+	{"福建闽海制药有限公司", "drug maker", "350111", "6912346"},
+	{"福州鹭燕医药配送中心", "drug distributor", "350104", "6923457"},
+	{"福州市鼓楼区百信大药房", "pharmacy", "350102", "6934568"},
+	{"福建医科大学附属协和医院", "hospital", "350102", "6945679"},
 }
+
+// profile is one sector's cast for a story: where goods come from, who makes them into
+// units, who distributes them, the two outlets, the product, and the step of the sale.
+type profile struct {
+	source, maker, distributor, outlet1, outlet2 int // indexes into Parties
+	raw, product, unit                           string
+	sale                                         string // CBV business step of the sale
+}
+
+// profiles by sector. Stories cycle through them by number (see Story): farms of tea,
+// edible fungi and pigs (through a slaughterhouse), a fishing port, and drugs from the
+// maker through a distributor to a pharmacy and a hospital.
+var (
+	farmProfiles = []profile{
+		{0, 3, 4, 5, 6, "茶青", "安溪铁观音", "KGM", "retail_selling"},
+		{1, 3, 4, 5, 6, "鲜银耳", "古田银耳", "KGM", "retail_selling"},
+		{2, 7, 4, 5, 6, "生猪", "冷鲜猪肉", "KGM", "retail_selling"},
+	}
+	aquaticProfile = profile{8, 9, 4, 5, 6, "大黄鱼(鲜)", "宁德大黄鱼", "KGM", "retail_selling"}
+	drugProfile    = profile{10, 10, 11, 12, 13, "原料药", "阿莫西林胶囊", "KGM", "dispensing"}
+)
 
 func partyURI(p Party) string { return "https://id.gs1.org/417/" + GLN(p.Company, 0) }
 func placeURI(p Party) string { return "https://id.gs1.org/414/" + GLN(p.Company, 1) }
@@ -40,14 +68,25 @@ func sscc(company string, n int) string {
 	return "https://id.gs1.org/00/" + body + string(checkDigit(body))
 }
 
-// Story returns the next farm-to-table story: its events in time order.
+// Story returns the next farm-to-table story: its events in time order. Every seventh
+// story from the fifth is a fishing port's and every seventh from the sixth a drug maker's;
+// the others are a farm's, chosen at random.
 func (g *Generator) Story() []*epcis.Event {
 	r := g.rng
 	g.n++
 	story := g.n
-	farm := Parties[r.IntN(3)]
-	proc, whole, shop, canteen := Parties[3], Parties[4], Parties[5], Parties[6]
-	product := products[r.IntN(len(products))]
+	// Every story draws the same numbers whatever its sector, so the farm stories stay the
+	// same from one version of the generator to the next.
+	pr := farmProfiles[r.IntN(3)]
+	_ = products[r.IntN(len(products))]
+	switch story % 7 {
+	case 5:
+		pr = aquaticProfile
+	case 6:
+		pr = drugProfile
+	}
+	farm, proc, whole, shop, canteen := Parties[pr.source], Parties[pr.maker], Parties[pr.distributor], Parties[pr.outlet1], Parties[pr.outlet2]
+	product := pr.product
 	lotCode := fmt.Sprintf("L%s%04d", g.start.Format("0601"), story%10000)
 	rawGTIN := GTIN(farm.Company, 100+story%800)
 	rawLot := "https://id.gs1.org/01/" + rawGTIN + "/10/" + lotCode
@@ -67,7 +106,7 @@ func (g *Generator) Story() []*epcis.Event {
 	harvest := base(step(0), farm, "commissioning")
 	harvest.Action, harvest.Disposition = epcis.ActionAdd, "active"
 	harvest.QuantityList = []epcis.QuantityElement{{EPCClass: rawLot, Quantity: &kg, UOM: "KGM"}}
-	ilmd := epcis.Extensions{ext("lot", lotCode), ext("productName", product), ext("originRegion", farm.Region), ext("producer", farm.Name)}
+	ilmd := epcis.Extensions{ext("lot", lotCode), ext("productName", pr.raw), ext("originRegion", farm.Region), ext("producer", farm.Name)}
 	harvest.ILMD = &ilmd
 	harvest.CertificationInfo = []string{fmt.Sprintf("https://cert.example.gov.cn/hegezheng/%s-%06d", farm.Region, story)}
 	out = append(out, harvest)
@@ -78,7 +117,9 @@ func (g *Generator) Story() []*epcis.Event {
 	ship1.SourceList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(farm)}}
 	ship1.DestinationList = []epcis.SourceDest{{Type: "owning_party", Value: partyURI(proc)}}
 	ship1.BizTransactionList = []epcis.BizTransaction{{Type: "po", Value: fmt.Sprintf("urn:epcglobal:cbv:bt:%s:PO%d-%d", GLN(proc.Company, 0), g.Run, story)}}
-	out = append(out, ship1)
+	if pr.source != pr.maker { // a drug maker makes its own active ingredient into units
+		out = append(out, ship1)
+	}
 
 	n := 6 + r.IntN(6)
 	var items []string
@@ -135,7 +176,7 @@ func (g *Generator) Story() []*epcis.Event {
 		s.Extensions = epcis.Extensions{ext("marketTicket", "MT"+strconv.Itoa(g.Run)+"-"+strconv.Itoa(story*10+i))}
 		out = append(out, s)
 	}
-	sold := base(step(60), shop, "retail_selling")
+	sold := base(step(60), shop, pr.sale)
 	sold.Disposition = "retail_sold"
 	sold.EPCList = items[:1]
 	out = append(out, sold)
