@@ -141,7 +141,14 @@ func pathOf(dl string) string { return dl[len("https://id.gs1.org"):] }
 
 func soldUnit(story []*epcis.Event) string { return story[len(story)-1].EPCList[0] }
 func rawLot(story []*epcis.Event) string   { return story[0].QuantityList[0].EPCClass }
-func pallet(story []*epcis.Event) string   { return story[3].ParentID }
+func pallet(story []*epcis.Event) string {
+	for _, e := range story {
+		if e.Type == epcis.AggregationEvent && e.Action == epcis.ActionAdd {
+			return e.ParentID
+		}
+	}
+	return ""
+}
 func unsoldUnit(story []*epcis.Event) string {
 	last := story[len(story)-2]
 	return last.EPCList[len(last.EPCList)-1]
