@@ -118,9 +118,13 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 			where = append(where, "false")
 			continue
 		}
-		// Probe every bucket from SeqGE's on (see store.KeyBucketBits).
-		where = append(where, `e.seq IN (SELECT k.seq FROM generate_series(`+strconv.FormatInt(max(q.SeqGE, 0)>>store.KeyBucketBits, 10)+`, (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`) AS b(x)
-			JOIN event_keys k ON k.bucket = b.x AND k.key = ANY(`+arg(hs)+`::bigint[]))`)
+		// Probe every bucket from SeqGE's on (see store.KeyBucketBits), one index search a
+		// bucket: the LATERAL subquery with OFFSET 0 keeps the planner from turning the
+		// probes into a scan of the whole key table, and ARRAY(...) runs them first, so the
+		// events are then read by primary key; written as "seq IN (subquery)", the planner
+		// walked every event and merged.
+		where = append(where, `e.seq = ANY(ARRAY(SELECT k.seq FROM generate_series(`+strconv.FormatInt(max(q.SeqGE, 0)>>store.KeyBucketBits, 10)+`, (SELECT COALESCE(MAX(seq), 0) FROM events) >> `+strconv.Itoa(store.KeyBucketBits)+`) AS b(x)
+			CROSS JOIN LATERAL (SELECT seq FROM event_keys WHERE bucket = b.x AND key = ANY(`+arg(hs)+`::bigint[]) OFFSET 0) k))`)
 	}
 	col := "e.seq"
 	switch q.OrderBy {

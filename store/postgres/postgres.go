@@ -44,6 +44,19 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if _, given := cfg.ConnConfig.RuntimeParams["pool_max_conns"]; !given && !strings.Contains(url, "pool_max_conns=") {
 		cfg.MaxConns = int32(max(4, runtime.NumCPU()))
 	}
+	// Every query here is short, but the key lookups' plans carry high cost estimates
+	// (a probe per key bucket), which make PostgreSQL compile them with JIT: hundreds of
+	// milliseconds for a query that runs in one. A URL may still set jit itself.
+	if _, given := cc.RuntimeParams["jit"]; !given {
+		cc.RuntimeParams["jit"] = "off"
+	}
+	// pgx prepares each statement once per connection, and after five runs PostgreSQL
+	// may switch it to a generic plan, made without the parameters' values; for the key
+	// lookups that plan scans the whole key table (hundreds of milliseconds). The values
+	// are what makes their plans right, so every run gets its own.
+	if _, given := cc.RuntimeParams["plan_cache_mode"]; !given {
+		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, zhuisu.Wrap(err, zhuisu.EInvalid, "bad PostgreSQL configuration")
