@@ -3,10 +3,7 @@ package api
 import (
 	"bytes"
 	_ "embed" // the sign-in page template
-	"encoding/json"
-	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -67,15 +64,6 @@ func (s *Server) setSession(w http.ResponseWriter, r *http.Request, secret strin
 func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.SecureCookies})
-}
-
-func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return &zhuisu.Error{Code: zhuisu.EInvalid, Message: "the body is not " + what + ": " + err.Error()}
-	}
-	return nil
 }
 
 // noStore marks an answer that carries a secret or a person's account.
@@ -156,7 +144,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return zhuisu.Wrap(err, zhuisu.EForbidden, "cross-site sign-in refused")
 	}
 	var req LoginRequest
-	if err := decodeBody(w, r, &req, "a sign-in request {name, password, totp}"); err != nil {
+	if err := readJSON(w, r, &req, "a sign-in request {name, password, totp}"); err != nil {
 		return err
 	}
 	in, err := s.Auth.Login(r.Context(), req.Name, req.Password, req.TOTP)
@@ -217,7 +205,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req auth.NewUser
-	if err := decodeBody(w, r, &req, "a new user {name, displayName, role, department, region, subject}"); err != nil {
+	if err := readJSON(w, r, &req, "a new user {name, displayName, role, department, region, subject}"); err != nil {
 		return err
 	}
 	in, err := s.Auth.CreateUser(r.Context(), p, req)
@@ -265,7 +253,7 @@ func (s *Server) setUserRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var sc auth.Scope
-	if err := decodeBody(w, r, &sc, "a role {role, department, region, subject}"); err != nil {
+	if err := readJSON(w, r, &sc, "a role {role, department, region, subject}"); err != nil {
 		return err
 	}
 	in, err := s.Auth.SetRole(r.Context(), p, r.PathValue("id"), sc)
@@ -290,7 +278,7 @@ func (s *Server) userPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	var req PasswordRequest
-	if err := decodeBody(w, r, &req, "a password change {current, new}"); err != nil {
+	if err := readJSON(w, r, &req, "a password change {current, new}"); err != nil {
 		return err
 	}
 	noStore(w)
@@ -321,7 +309,7 @@ func (s *Server) userTOTP(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	var req TOTPRequest
-	if err := decodeBody(w, r, &req, "a TOTP enrolment {code}"); err != nil {
+	if err := readJSON(w, r, &req, "a TOTP enrolment {code}"); err != nil {
 		return err
 	}
 	noStore(w)

@@ -1,18 +1,14 @@
 package api
 
 import (
-	"encoding/json"
-	"io"
 	"mime"
 	"net/http"
 
 	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/access"
 	"github.com/zhuisu/zhuisu/recall"
 	"github.com/zhuisu/zhuisu/store"
 )
-
-// maxRecallBody bounds the JSON of a recall request: a hundred codes and a reason.
-const maxRecallBody = 1 << 20
 
 // RecallRequest is the body of POST /api/recalls.
 type RecallRequest struct {
@@ -20,30 +16,13 @@ type RecallRequest struct {
 	Reason string   `json:"reason"`
 }
 
-func (s *Server) recalls() (*recall.Service, error) {
+// recalls returns the recall service and what the request's principal may read.
+func (s *Server) recalls(r *http.Request) (*recall.Service, *access.Scope, error) {
 	if s.Recall == nil {
-		return nil, zhuisu.Errorf(zhuisu.ENotFound, "this server does not run recalls")
+		return nil, nil, zhuisu.Errorf(zhuisu.ENotFound, "this server does not run recalls")
 	}
-	return s.Recall, nil
-}
-
-// decodeRecallJSON reads a JSON request body of at most limit bytes into v, rejecting unknown
-// fields so a misspelt one is not silently ignored.
-func decodeRecallJSON(r *http.Request, limit int64, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return &zhuisu.Error{Code: zhuisu.EInvalid, Field: "Content-Type", Message: "send the request as application/json"}
-		}
-	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, limit+1))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &zhuisu.Error{Code: zhuisu.EInvalid, Message: "the request body is not the expected JSON: " + err.Error(), Err: err}
-	}
-	if dec.More() {
-		return &zhuisu.Error{Code: zhuisu.EInvalid, Message: "the request body holds more than one JSON value"}
-	}
-	return nil
+	sc, err := s.scope(r)
+	return s.Recall, sc, err
 }
 
 // recallSubject is who a recall records as its creator and as the author of holder
@@ -63,16 +42,12 @@ func recallSubject(r *http.Request) string {
 
 // createRecall answers POST /api/recalls: 201 with the recall and its Location.
 func (s *Server) createRecall(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.recalls()
+	svc, sc, err := s.recalls(r)
 	if err != nil {
 		return err
 	}
 	var req RecallRequest
-	if err := decodeRecallJSON(r, maxRecallBody, &req); err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
-	if err != nil {
+	if err := readJSON(w, r, &req, `a recall {"codes": [...], "reason": "..."}`); err != nil {
 		return err
 	}
 	rc, err := svc.CreateFor(r.Context(), sc, recallSubject(r), req.Codes, req.Reason)
@@ -85,15 +60,11 @@ func (s *Server) createRecall(w http.ResponseWriter, r *http.Request) error {
 
 // listRecalls answers GET /api/recalls, newest first, paged like /capture.
 func (s *Server) listRecalls(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.recalls()
+	svc, sc, err := s.recalls(r)
 	if err != nil {
 		return err
 	}
 	perPage, err := perPageOf(r.URL.Query(), 100, 1000)
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
 	if err != nil {
 		return err
 	}
@@ -113,11 +84,7 @@ func (s *Server) listRecalls(w http.ResponseWriter, r *http.Request) error {
 
 // getRecall answers GET /api/recalls/{id}: the recall with its holders.
 func (s *Server) getRecall(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.recalls()
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	svc, sc, err := s.recalls(r)
 	if err != nil {
 		return err
 	}
@@ -132,16 +99,12 @@ func (s *Server) getRecall(w http.ResponseWriter, r *http.Request) error {
 // rest of the path, URL-escaped (url.PathEscape): unescaped, the "//" of a URI would make
 // the router redirect, and a redirected POST loses its body.
 func (s *Server) updateRecallHolder(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.recalls()
+	svc, sc, err := s.recalls(r)
 	if err != nil {
 		return err
 	}
 	var u recall.HolderUpdate
-	if err := decodeRecallJSON(r, maxRecallBody, &u); err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
-	if err != nil {
+	if err := readJSON(w, r, &u, `a holder update {"status", "quantity", "note"}`); err != nil {
 		return err
 	}
 	h, err := svc.UpdateHolderFor(r.Context(), sc, recallSubject(r), r.PathValue("id"), r.PathValue("party"), u)
@@ -153,11 +116,7 @@ func (s *Server) updateRecallHolder(w http.ResponseWriter, r *http.Request) erro
 
 // closeRecall answers POST /api/recalls/{id}/close: the recall's flags stop warning.
 func (s *Server) closeRecall(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.recalls()
-	if err != nil {
-		return err
-	}
-	sc, err := s.scope(r)
+	svc, sc, err := s.recalls(r)
 	if err != nil {
 		return err
 	}
@@ -170,17 +129,13 @@ func (s *Server) closeRecall(w http.ResponseWriter, r *http.Request) error {
 
 // exportRecall answers GET /api/recalls/{id}/export?format=csv|xlsx|epcis as a download.
 func (s *Server) exportRecall(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.recalls()
+	svc, sc, err := s.recalls(r)
 	if err != nil {
 		return err
 	}
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = recall.FormatCSV
-	}
-	sc, err := s.scope(r)
-	if err != nil {
-		return err
 	}
 	x, err := svc.ExportFor(r.Context(), sc, recallSubject(r), r.PathValue("id"), format)
 	if err != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,17 +17,6 @@ import (
 // The registry of subjects, natural persons, the audit log and the catalogues. Who may
 // do what is decided by the services from the principal; these handlers decode, call one
 // service and encode.
-
-// decodeRegistryJSON reads a small JSON body strictly: unknown fields are errors, so
-// that a misspelt field is not silently ignored.
-func decodeRegistryJSON(w http.ResponseWriter, r *http.Request, v any, what string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &zhuisu.Error{Code: zhuisu.EInvalid, Kind: "ValidationException", Message: "the body is not " + what + ": " + err.Error()}
-	}
-	return nil
-}
 
 // requestPrincipal returns the principal of a request: the one a write route
 // authenticated, or, on a read route that needs one, from the request's token.
@@ -82,7 +70,7 @@ func (s *Server) postSubject(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var reg registry.Registration
-	if err := decodeRegistryJSON(w, r, &reg, "a subject registration"); err != nil {
+	if err := readJSON(w, r, &reg, "a subject registration"); err != nil {
 		return err
 	}
 	sub, err := s.Registry.Register(r.Context(), PrincipalFrom(r.Context()), &reg)
@@ -149,7 +137,7 @@ func (s *Server) postSubjectStatus(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var req StatusRequest
-	if err := decodeRegistryJSON(w, r, &req, "a status change"); err != nil {
+	if err := readJSON(w, r, &req, "a status change"); err != nil {
 		return err
 	}
 	sub, err := s.Registry.Change(r.Context(), PrincipalFrom(r.Context()), r.PathValue("uscc"), req.Action, req.Reason)
@@ -178,7 +166,7 @@ func (s *Server) postSubjectToken(w http.ResponseWriter, r *http.Request) error 
 	}
 	var req TokenRequest
 	if r.ContentLength != 0 {
-		if err := decodeRegistryJSON(w, r, &req, "a token request"); err != nil {
+		if err := readJSON(w, r, &req, "a token request"); err != nil {
 			return err
 		}
 	}
@@ -211,7 +199,7 @@ func (s *Server) postPerson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in persons.Person
-	if err := decodeRegistryJSON(w, r, &in, "a person"); err != nil {
+	if err := readJSON(w, r, &in, "a person"); err != nil {
 		return err
 	}
 	ref, err := s.Persons.Register(r.Context(), PrincipalFrom(r.Context()), in)
@@ -231,7 +219,7 @@ func (s *Server) postUnmask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req UnmaskRequest
-	if err := decodeRegistryJSON(w, r, &req, "an unmasking request"); err != nil {
+	if err := readJSON(w, r, &req, "an unmasking request"); err != nil {
 		return err
 	}
 	person, err := s.Persons.Unmask(r.Context(), PrincipalFrom(r.Context()), r.PathValue("ref"), req.Reason)
