@@ -380,8 +380,13 @@ func DigitalLinkToEPC(s string, gcpLength int) (string, error) {
 }
 
 // epcEscape writes a serial or reference in EPC URN form: the characters that TDS
-// reserves (" % & / < > ?) become %-escapes; for CPID references also "#".
+// reserves (" % & / < > ?) become %-escapes; for CPID references also "#". A value that
+// is just "*" is written %2A: a bare "*" field is a pattern's wildcard, which an EPC URN
+// of one key may not hold.
 func epcEscape(s string, cpi bool) string {
+	if s == "*" {
+		return "%2A"
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -354,6 +354,7 @@ func TestDigitalLinkToEPC(t *testing.T) {
 		{"lgtin", "https://id.gs1.org/01/04012345123456/10/Lot987", 7, "urn:epc:class:lgtin:4012345.012345.Lot987", ""},
 		{"gtin_pattern", "https://id.gs1.org/01/04012345123456", 7, "urn:epc:idpat:sgtin:4012345.012345.*", ""},
 		{"upui", "https://id.gs1.org/01/01234567987651/235/51qIgY%29%3C%26Jp3%2Aj7SDB", 7, "urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7SDB", ""},
+		{"serial_that_is_only_an_asterisk", "https://id.gs1.org/01/00000000000000/235/%2A", 7, "urn:epc:id:upui:0000000.000000.%2A", ""},
 		{"sscc", "https://id.gs1.org/00/340123451111111111", 7, "urn:epc:id:sscc:4012345.3111111111", ""},
 		{"sgln_no_extension", "https://id.gs1.org/414/4012345000054", 7, "urn:epc:id:sgln:4012345.00005.0", ""},
 		{"sgln_extension", "https://id.gs1.org/414/4012345000054/254/122", 7, "urn:epc:id:sgln:4012345.00005.122", ""},
