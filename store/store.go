@@ -216,6 +216,9 @@ type EventQuery struct {
 	// also bounds the key index buckets probed, which is what makes a lookup of recent
 	// goods cheap on a large store (see KeyBucketBits).
 	SeqGE int64
+	// Seqs, when not nil, selects only the events stored at these seqs: the events an
+	// index elsewhere (the lineage's) found, read in the query's order and limit.
+	Seqs  []int64
 	Limit int
 }
 

@@ -112,6 +112,9 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	if q.SeqGE > 0 {
 		where = append(where, "e.seq >= "+arg(q.SeqGE))
 	}
+	if q.Seqs != nil {
+		where = append(where, "e.seq = ANY("+arg(q.Seqs)+"::bigint[])")
+	}
 	for _, m := range q.Keys {
 		hs := m.Hashes()
 		if len(hs) == 0 {

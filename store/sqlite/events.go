@@ -71,10 +71,14 @@ func eventIDCond(ids []string) (string, []any) {
 func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, error) {
 	var where []string
 	var args []any
+	// fixed says the text holds no list whose length varies with the query, so that its
+	// statement may be kept (see read); a caller's ad hoc filters are prepared per use.
+	fixed := true
 	in := func(col string, vals []string) {
 		if len(vals) == 0 {
 			return
 		}
+		fixed = false
 		where = append(where, col+` IN (`+placeholders(len(vals))+`)`)
 		for _, v := range vals {
 			args = append(args, v)
@@ -93,6 +97,7 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	in("e.read_point", q.ReadPoints)
 	in("e.biz_location", q.BizLocations)
 	if len(q.EventIDs) > 0 {
+		fixed = false
 		cond, a := eventIDCond(q.EventIDs)
 		where = append(where, cond)
 		args = append(args, a...)
@@ -121,6 +126,10 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 		where = append(where, "e.seq >= ?")
 		args = append(args, q.SeqGE)
 	}
+	if q.Seqs != nil {
+		where = append(where, "e.seq IN (SELECT value FROM json_each(?))")
+		args = append(args, jsonInts(q.Seqs))
+	}
 	for _, m := range q.Keys {
 		hs := m.Hashes()
 		if len(hs) == 0 {
@@ -128,7 +137,9 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 			continue
 		}
 		// Probe the buckets that may hold the keys (keyfilter.go).
-		where = append(where, s.keyCond(ctx, hs, q.SeqGE))
+		cond, a := s.keyCond(ctx, hs, q.SeqGE)
+		where = append(where, cond)
+		args = append(args, a...)
 	}
 	col := "e.seq"
 	switch q.OrderBy {
@@ -163,7 +174,11 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 		sqlText += " LIMIT ?"
 		args = append(args, q.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, sqlText, args...)
+	query := s.db.QueryContext
+	if fixed {
+		query = s.read
+	}
+	rows, err := query(ctx, sqlText, args...)
 	if err != nil {
 		return nil, mapErr(err, "query events")
 	}
@@ -205,6 +220,6 @@ func (s *DB) Distinct(ctx context.Context, f store.Field, after string, limit in
 // CountEvents counts every stored event.
 func (s *DB) CountEvents(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&n)
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM events`).Scan(&n)
 	return n, mapErr(err, "count events")
 }

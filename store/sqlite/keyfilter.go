@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/zhuisu/zhuisu/store"
@@ -214,28 +213,39 @@ func (s *DB) bucketKeys(ctx context.Context, b int64) ([]int64, error) {
 }
 
 // keyCond is the condition "the event has one of the keys hs", for events stored from
-// seq from on: the filtered buckets whose filter may hold a key are probed for that key,
-// the buckets without a filter for every key.
-func (s *DB) keyCond(ctx context.Context, hs []int64, from int64) string {
+// seq from on, with its parameters: the filtered buckets whose filter may hold a key are
+// probed for that key, the buckets without a filter (from the first unfiltered one to the
+// newest) for every key. Its text is the same for every lookup, so that its statement is
+// prepared once: the bucket-key pairs and the keys travel as JSON arrays. CROSS JOIN
+// keeps SQLite's join order: each bucket-key pair is one index seek, where the planner
+// would otherwise read a whole bucket and match the keys against it.
+func (s *DB) keyCond(ctx context.Context, hs []int64, from int64) (string, []any) {
 	filters := s.filterSnapshot(ctx)
 	first := max(from, 0) >> store.KeyBucketBits
-	var pairs []string
+	pairs := make([]byte, 0, 64)
+	pairs = append(pairs, '[')
 	for b := first; b < int64(len(filters)); b++ {
 		for _, h := range hs {
 			if filters[b].has(h) {
-				pairs = append(pairs, "("+strconv.FormatInt(b, 10)+","+strconv.FormatInt(h, 10)+")")
+				if len(pairs) > 1 {
+					pairs = append(pairs, ',')
+				}
+				pairs = append(pairs, '[')
+				pairs = strconv.AppendInt(pairs, b, 10)
+				pairs = append(pairs, ',')
+				pairs = strconv.AppendInt(pairs, h, 10)
+				pairs = append(pairs, ']')
 			}
 		}
 	}
-	keyList := make([]string, len(hs))
-	for i, h := range hs {
-		keyList[i] = strconv.FormatInt(h, 10)
-	}
+	pairs = append(pairs, ']')
 	blind := max(first, int64(len(filters)))
-	cond := `e.seq IN (WITH RECURSIVE b(x) AS (SELECT ` + strconv.FormatInt(blind, 10) + ` UNION ALL SELECT x + 1 FROM b WHERE x < (SELECT COALESCE(MAX(seq), 0) FROM events) >> ` + strconv.Itoa(store.KeyBucketBits) + `)
-			SELECT k.seq FROM b JOIN event_keys k ON k.bucket = b.x AND k.key IN (` + strings.Join(keyList, ",") + `)`
-	if len(pairs) > 0 {
-		cond += ` UNION ALL SELECT k.seq FROM (VALUES ` + strings.Join(pairs, ",") + `) AS p JOIN event_keys k ON k.bucket = p.column1 AND k.key = p.column2`
-	}
-	return cond + `)`
+	return keyCondSQL, []any{blind, jsonInts(hs), string(pairs)}
 }
+
+const keyCondSQL = `e.seq IN (WITH RECURSIVE b(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM b WHERE x < (SELECT COALESCE(MAX(seq), 0) FROM events) >> ` + "12" + `)
+			SELECT k.seq FROM b CROSS JOIN json_each(?) h CROSS JOIN event_keys k ON k.bucket = b.x AND k.key = h.value
+			UNION ALL SELECT k.seq FROM json_each(?) p CROSS JOIN event_keys k ON k.bucket = p.value ->> 0 AND k.key = p.value ->> 1)`
+
+// The bucket width is written into keyCondSQL as a literal.
+var _ = [1]struct{}{}[store.KeyBucketBits-12]

@@ -10,7 +10,7 @@ import (
 
 // LogLeaves returns event hashes by seq range.
 func (s *DB) LogLeaves(ctx context.Context, from, to int64) ([][32]byte, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, entry FROM events WHERE seq >= ? AND seq < ? ORDER BY seq`, from, to)
+	rows, err := s.read(ctx, `SELECT seq, entry FROM events WHERE seq >= ? AND seq < ? ORDER BY seq`, from, to)
 	if err != nil {
 		return nil, mapErr(err, "log leaves")
 	}
@@ -43,11 +43,7 @@ func (s *DB) LogNodes(ctx context.Context, seqs []int64) (map[int64][]byte, erro
 	out := make(map[int64][]byte, len(seqs))
 	for start := 0; start < len(seqs); start += chunk {
 		part := seqs[start:min(start+chunk, len(seqs))]
-		args := make([]any, len(part))
-		for i, v := range part {
-			args[i] = v
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT seq, hashes FROM log_nodes WHERE seq IN (`+placeholders(len(part))+`)`, args...)
+		rows, err := s.read(ctx, `SELECT seq, hashes FROM log_nodes WHERE seq IN (SELECT value FROM json_each(?))`, jsonInts(part))
 		if err != nil {
 			return nil, mapErr(err, "log nodes")
 		}
@@ -135,7 +131,7 @@ func scanCheckpoint(sc interface{ Scan(...any) error }) (*store.Checkpoint, erro
 
 // LatestCheckpoint returns the largest checkpoint.
 func (s *DB) LatestCheckpoint(ctx context.Context) (*store.Checkpoint, error) {
-	c, err := scanCheckpoint(s.db.QueryRowContext(ctx, `SELECT size, root, note, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1`))
+	c, err := scanCheckpoint(s.readRow(ctx, `SELECT size, root, note, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1`))
 	if err != nil {
 		return nil, mapErr(err, "checkpoint")
 	}
@@ -162,7 +158,7 @@ func (s *DB) Checkpoints(ctx context.Context, after int64, limit int) ([]*store.
 
 // EventDocs returns stored events in seq order from a seq.
 func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
+	rows, err := s.read(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
 	if err != nil {
 		return nil, mapErr(err, "events")
 	}

@@ -330,12 +330,7 @@ func (s *DB) RecallFlags(ctx context.Context, ids []string) ([]store.RecallFlag,
 	var out []store.RecallFlag
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, store.RecallOpen)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? WHERE f.id IN (`+placeholders(len(part))+`)`, args...)
+		rows, err := s.read(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? WHERE f.id IN (SELECT value FROM json_each(?))`, store.RecallOpen, jsonStrings(part))
 		if err != nil {
 			return nil, mapErr(err, "recall flags")
 		}

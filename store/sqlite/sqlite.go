@@ -7,10 +7,12 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
 
 	"github.com/zhuisu/zhuisu"
@@ -33,6 +35,8 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// reads holds the read statements of fixed text (see read).
+	reads map[string]*sql.Stmt
 
 	filters keyFilters
 }
@@ -63,6 +67,74 @@ func (s *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, err
 	return tx.StmtContext(ctx, st), nil
 }
 
+// maxReads bounds the read statements kept; every text given to read is fixed by the
+// code, so the bound is only a guard.
+const maxReads = 256
+
+// read runs a query whose text is fixed by the code (its values are all parameters)
+// through a statement prepared once per pooled connection. The driver otherwise parses
+// and plans the text on every call, which costs more than the small indexed reads of a
+// lookup themselves.
+func (s *DB) read(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return s.db.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// readRow is read for a single row.
+func (s *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.readStmt(ctx, query)
+	if err != nil || st == nil {
+		return s.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.reads[query]; ok {
+		return st, nil
+	}
+	if len(s.reads) >= maxReads {
+		return nil, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.reads == nil {
+		s.reads = map[string]*sql.Stmt{}
+	}
+	s.reads[query] = st
+	return st, nil
+}
+
+// jsonInts and jsonStrings pass a list of values as one parameter, read in SQL with
+// json_each, so that the text of a query does not depend on how many values it asks
+// about and its prepared statement is reused.
+func jsonInts(vs []int64) string {
+	b := make([]byte, 0, 2+len(vs)*12)
+	b = append(b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(append(b, ']'))
+}
+
+func jsonStrings(vs []string) string {
+	b, _ := json.Marshal(vs) // strings always marshal
+	return string(b)
+}
+
 var _ store.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path. It does not migrate.
@@ -77,6 +149,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		"cache_size(-65536)",
 		"wal_autocheckpoint(8192)",
 		"temp_store(MEMORY)",
+		"mmap_size(2147418112)",
 	} {
 		q.Add("_pragma", p)
 	}

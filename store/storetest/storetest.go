@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"WitnessStateIsCompareAndSet", testWitnessState},
 		{"EventsNamedByTheirHashAreFound", testHashIDs},
 		{"EventsFilterByKeysAcrossBuckets", testKeysAcrossBuckets},
+		{"EventsBySeqs", testEventsBySeqs},
 		{"EventsPageInOrder", testPaging},
 		{"MissingThingsAreNotFound", testNotFound},
 		{"JobsListNewestFirst", testJobs},
@@ -695,6 +696,33 @@ func testKeysAcrossBuckets(t *testing.T, s store.Store) {
 	}
 	if !equal(got, want) {
 		t.Fatalf("shared key from seq %d found %d events (first %v), want %d from %d", from, len(got), got[:min(3, len(got))], len(want), want[0])
+	}
+}
+
+// testEventsBySeqs: a query by seqs reads exactly those events, with the query's other
+// filters, order and limit; an empty list reads none.
+func testEventsBySeqs(t *testing.T, s store.Store) {
+	mustCapture(t, s, batch(
+		ev("s0", nil, store.Key{Role: store.RoleEPC, Value: "https://id.gs1.org/01/06901234567892/21/s0"}),
+		ev("s1", nil, store.Key{Role: store.RoleEPC, Value: "https://id.gs1.org/01/06901234567892/21/s1"}),
+		ev("s2", nil, store.Key{Role: store.RoleEPC, Value: "https://id.gs1.org/01/06901234567892/21/s2"}),
+		ev("s3", nil, store.Key{Role: store.RoleEPC, Value: "https://id.gs1.org/01/06901234567892/21/s3"}),
+	))
+	for _, c := range []struct {
+		name string
+		q    store.EventQuery
+		want []int64
+	}{
+		{"some", store.EventQuery{Seqs: []int64{3, 1}}, []int64{1, 3}},
+		{"unknown seqs ignored", store.EventQuery{Seqs: []int64{2, 99, -1}}, []int64{2}},
+		{"empty list", store.EventQuery{Seqs: []int64{}}, nil},
+		{"with limit", store.EventQuery{Seqs: []int64{0, 1, 2, 3}, Desc: true, Limit: 2}, []int64{3, 2}},
+		{"with a key", store.EventQuery{Seqs: []int64{0, 1, 2}, Keys: []store.KeyMatch{{Roles: []store.Role{store.RoleEPC},
+			Values: []string{"https://id.gs1.org/01/06901234567892/21/s1", "https://id.gs1.org/01/06901234567892/21/s3"}}}}, []int64{1}},
+	} {
+		if got := query(t, s, &c.q); !equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
 	}
 }
 
