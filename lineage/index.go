@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/zhuisu/zhuisu/codes"
 	"github.com/zhuisu/zhuisu/epcis"
@@ -77,9 +78,15 @@ type Index struct {
 	heads []uint64 // bit p set: a hyperedge starts at word p
 
 	declared map[int64]struct{}
-	events   int64
-	maxSeq   int64
-	nedges   int64 // edges the hyperedges stand for
+	// obs and obsMore hold, per node, the events that name it without linking it into a
+	// hyperedge (an inspection, a retail sale, a commissioning without a lot): the first
+	// such event in obs, any later ones in obsMore. With the hyperedges they make every
+	// event that names an identifier findable from the index (EventsOf).
+	obs     map[uint32]uint32
+	obsMore map[uint32][]uint32
+	events  int64
+	maxSeq  int64
+	nedges  int64 // edges the hyperedges stand for
 
 	p                  parts // scratch
 	buf                []byte
@@ -95,6 +102,8 @@ func NewIndex() *Index {
 		table:    make([]uint32, 1024),
 		pfxIDs:   map[string]uint32{},
 		declared: map[int64]struct{}{},
+		obs:      map[uint32]uint32{},
+		obsMore:  map[uint32][]uint32{},
 		maxSeq:   -1,
 	}
 }
@@ -602,6 +611,92 @@ func (x *Index) Apply(seq int64, e *epcis.Event) {
 	if !merged && len(p.members) > 0 {
 		x.addMembers(s, df)
 	}
+	x.observe(e, s)
+}
+
+// observe notes the event under each identifier it names but did not link into one of
+// its hyperedges. The children an aggregation DELETE lists are left out: the unpacking
+// is found from their container, which it always links.
+func (x *Index) observe(e *epcis.Event, s uint32) {
+	note := func(id string) {
+		if id == "" {
+			return
+		}
+		ref := x.intern(id, kInstance)
+		if q := x.head(ref); q != 0 && x.w.at(x.headerOf(q)+1) == s {
+			return // linked by this event
+		}
+		first, ok := x.obs[ref]
+		switch {
+		case !ok:
+			x.obs[ref] = s
+		case first == s:
+		default:
+			more := x.obsMore[ref]
+			if len(more) == 0 || more[len(more)-1] != s {
+				x.obsMore[ref] = append(more, s)
+			}
+		}
+	}
+	unpack := e.Type == epcis.AggregationEvent && e.Action == epcis.ActionDelete
+	note(e.ParentID)
+	for _, l := range [][]string{e.EPCList, e.InputEPCList, e.OutputEPCList} {
+		for _, id := range l {
+			note(id)
+		}
+	}
+	for _, l := range [][]epcis.QuantityElement{e.QuantityList, e.InputQuantityList, e.OutputQuantityList} {
+		for _, q := range l {
+			note(q.EPCClass)
+		}
+	}
+	if !unpack {
+		for _, id := range e.ChildEPCs {
+			note(id)
+		}
+		for _, q := range e.ChildQuantityList {
+			note(q.EPCClass)
+		}
+	}
+}
+
+// EventsOf returns the seqs of the events that name any of ids (canonical identifiers),
+// ascending, as live (counting) and declared (declared erroneous) events: every event
+// that links an identifier into the lineage and every other event that names it, except
+// that an aggregation DELETE is found only from its parent, not from the children it
+// lists. An event the index holds through an identifier's lot (an ILMD lot membership)
+// counts for the lot too.
+func (x *Index) EventsOf(ids []string) (live, declared []int64) {
+	add := func(seq uint32, dead bool) {
+		if _, d := x.declared[int64(seq)]; d || dead {
+			declared = append(declared, int64(seq))
+		} else {
+			live = append(live, int64(seq))
+		}
+	}
+	for _, id := range ids {
+		ref, ok := x.lookup(id)
+		if !ok {
+			continue
+		}
+		for q := x.head(ref); q != 0; q = x.w.at(q + 1) {
+			h := x.headerOf(q)
+			w0 := x.w.at(h)
+			if w0&7 == hSet {
+				continue
+			}
+			add(x.w.at(h+1), w0&fDead != 0)
+		}
+		if seq, ok := x.obs[ref]; ok {
+			add(seq, false)
+			for _, seq := range x.obsMore[ref] {
+				add(seq, false)
+			}
+		}
+	}
+	slices.Sort(live)
+	slices.Sort(declared)
+	return slices.Compact(live), slices.Compact(declared)
 }
 
 func (x *Index) ids(dst []uint32, l []string, role uint8) []uint32 {
@@ -1081,6 +1176,12 @@ func (x *Index) MemoryBytes() int64 {
 		n += 16 + int64(len(s))
 	}
 	n += 48 * int64(len(x.declared))
+	// A map entry of two 32-bit words costs about 14 bytes with its share of the
+	// table; a list of later observations its header and words.
+	n += 14 * int64(len(x.obs))
+	for _, l := range x.obsMore {
+		n += 40 + 4*int64(cap(l))
+	}
 	return n
 }
 
