@@ -87,6 +87,9 @@ type Service struct {
 	scans []store.Scan
 	// Dropped counts scans dropped because the buffer was full.
 	dropped int64
+	// opened is the latest checkpoint whose signature was checked, and its note.
+	opened     *tlog.Checkpoint
+	openedNote string
 }
 
 type cached struct {
@@ -362,7 +365,7 @@ func (s *Service) Proof(ctx context.Context, leaf int64) (*Proof, error) {
 	if len(entries) != 1 {
 		return nil, zhuisu.Errorf(zhuisu.EInternal, "public: leaf %d has no entry", leaf)
 	}
-	p, err := tlog.ProveInclusion(leaf, cp.Size, s.integrity.HashReader(ctx))
+	p, err := tlog.ProveInclusion(leaf, cp.Size, s.integrity.ProofReader(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -375,6 +378,27 @@ func (s *Service) Proof(ctx context.Context, leaf int64) (*Proof, error) {
 }
 
 func b64(h [32]byte) string { return base64.StdEncoding.EncodeToString(h[:]) }
+
+// openCheckpoint checks a checkpoint's signatures once: every view built until the next
+// checkpoint is proved against the same note, and a signature check costs more than the
+// rest of the proof.
+func (s *Service) openCheckpoint(note []byte) (*tlog.Checkpoint, error) {
+	s.mu.Lock()
+	if s.opened != nil && string(note) == s.openedNote {
+		cp := s.opened
+		s.mu.Unlock()
+		return cp, nil
+	}
+	s.mu.Unlock()
+	cp, err := tlog.OpenCheckpoint(note, s.integrity.Origin, s.integrity.Verifiers...)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.opened, s.openedNote = &cp, string(note)
+	s.mu.Unlock()
+	return &cp, nil
+}
 
 // checkIntegrity proves a stored record's inclusion and checks the proof as any client
 // would: the checkpoint's signature by this log's key, the entry recomputed from the
@@ -394,7 +418,7 @@ func (s *Service) checkIntegrity(ctx context.Context, row *store.Event, eventID 
 		return in
 	}
 	in.LeafIndex, in.TreeSize = row.Seq, latest.Size
-	cp, err := tlog.OpenCheckpoint(latest.Note, s.integrity.Origin, s.integrity.Verifiers...)
+	cp, err := s.openCheckpoint(latest.Note)
 	if err != nil {
 		return fail("the checkpoint's signature does not verify: " + zhuisu.ErrorMessage(err))
 	}
@@ -406,7 +430,7 @@ func (s *Service) checkIntegrity(ctx context.Context, row *store.Event, eventID 
 	if entry != row.Entry {
 		return fail("the stored record does not match its log entry")
 	}
-	p, err := tlog.ProveInclusion(row.Seq, cp.Size, s.integrity.HashReader(ctx))
+	p, err := tlog.ProveInclusion(row.Seq, cp.Size, s.integrity.ProofReader(ctx))
 	if err != nil {
 		return fail(zhuisu.ErrorMessage(err))
 	}
@@ -458,13 +482,20 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 	v.Identifiers = []string{root}
 	kinds := map[string]string{root: v.Code.Kind}
 	// Parties, places and bare products are reported, not walked: a walk from them would
-	// take in every good they ever touched.
+	// take in every good they ever touched. For the goods that are walked, the lineage
+	// index finds the identifiers and the events naming them, and only those events are
+	// read; the key index of the store is asked only about what is not walked.
+	no, yes := false, true
+	var rows []*store.Event
 	if v.Code.Kind != "party" && v.Code.Kind != "place" && v.Code.Kind != "product" && s.trace != nil {
-		res, err := s.trace.Trace(ctx, trace.Request{Code: root, Direction: lineage.Backward})
+		s.mu.Lock()
+		seen := s.next // the views these events change were dropped: they must be in
+		s.mu.Unlock()
+		story, err := s.trace.StoryOf(ctx, trace.Request{Code: root, Direction: lineage.Backward}, seen)
 		if err != nil {
 			return nil, 0, err
 		}
-		for _, id := range res.Identifiers {
+		for _, id := range story.Identifiers {
 			k, ok := lineageKinds[id.Kind]
 			if !ok || id.ID == root {
 				continue
@@ -472,12 +503,26 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 			kinds[id.ID] = k
 			v.Identifiers = append(v.Identifiers, id.ID)
 		}
-	}
-	no := false
-	rows, err := s.store.Events(ctx, &store.EventQuery{Declared: &no, OrderBy: store.OrderEventTime, Limit: s.cfg.MaxEvents,
-		Keys: []store.KeyMatch{{Roles: identifierRoles, Values: v.Identifiers}}})
-	if err != nil {
-		return nil, 0, err
+		if len(story.Live) > 0 {
+			rows, err = s.store.Events(ctx, &store.EventQuery{Seqs: story.Live, Declared: &no, OrderBy: store.OrderEventTime, Limit: s.cfg.MaxEvents})
+			if err != nil {
+				return nil, 0, err
+			}
+		}
+		v.State.Declared = len(story.RootDeclared) > 0
+	} else {
+		var err error
+		rows, err = s.store.Events(ctx, &store.EventQuery{Declared: &no, OrderBy: store.OrderEventTime, Limit: s.cfg.MaxEvents,
+			Keys: []store.KeyMatch{{Roles: identifierRoles, Values: v.Identifiers}}})
+		if err != nil {
+			return nil, 0, err
+		}
+		declared, err := s.store.Events(ctx, &store.EventQuery{Declared: &yes, Limit: 1,
+			Keys: []store.KeyMatch{{Roles: identifierRoles, Values: []string{root}}}})
+		if err != nil {
+			return nil, 0, err
+		}
+		v.State.Declared = len(declared) > 0
 	}
 	events := make([]*epcis.Event, 0, len(rows))
 	rowOf := map[*epcis.Event]*store.Event{}
@@ -517,13 +562,6 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 			v.State.Ended, v.State.EndedAt = ended, latestOwn.EventTime
 		}
 	}
-	yes := true
-	declared, err := s.store.Events(ctx, &store.EventQuery{Declared: &yes, Limit: 1,
-		Keys: []store.KeyMatch{{Roles: identifierRoles, Values: []string{root}}}})
-	if err != nil {
-		return nil, 0, err
-	}
-	v.State.Declared = len(declared) > 0
 	today := now.In(chinaTime).Format(time.DateOnly)
 	for _, d := range v.Dates {
 		if (d.Kind == "bestBefore" || d.Kind == "expiry") && d.Date < today {

@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,14 +61,19 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 	db := fs.String("db", envDefault("ZHUISU_DB", ""), "database URL: empty for SQLite in a temporary directory, or postgres://... (an empty database)")
 	seed := fs.Uint64("seed", 1, "workload seed")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	data := fs.String("data", "", "SQLite data directory to load the demo into and keep; a directory already holding the demo at this scale and seed is reused (the log key is kept beside it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "zhuisu-bench-lookup-")
-	if err != nil {
-		return err
+	dir := *data
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "zhuisu-bench-lookup-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
 	}
-	defer os.RemoveAll(dir)
 	c := &Config{DataDir: dir, DB: *db}
 	st, err := openStore(ctx, c)
 	if err != nil {
@@ -79,12 +88,20 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 		res.Store = "postgres"
 	}
 
-	// Load: whole stories through the capture service, then one signed checkpoint.
+	// Load: whole stories through the capture service, then one signed checkpoint. A kept
+	// store that already holds them is reused: the generator is deterministic, so the
+	// stories are only regenerated to learn their units.
+	have, err := st.CountEvents(ctx)
+	if err != nil {
+		return err
+	}
+	reuse := have > 0
 	gen := workload.New(*seed)
 	var units []string
 	start := time.Now()
 	svc := capture.New(st)
-	for loaded := 0; loaded < *events; {
+	loaded := 0
+	for loaded < *events {
 		doc := &epcis.Document{SchemaVersion: "2.0"}
 		for len(doc.Events) < min(1000, *events-loaded) {
 			story := gen.Story()
@@ -92,13 +109,22 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 			last := story[len(story)-2] // the shipment to the canteen: units never sold
 			units = append(units, last.EPCList...)
 		}
-		if _, err := svc.Capture(ctx, doc, ""); err != nil {
-			return err
+		if !reuse {
+			if _, err := svc.Capture(ctx, doc, ""); err != nil {
+				return err
+			}
 		}
 		loaded += len(doc.Events)
 	}
-	fmt.Fprintf(stdout, "loaded %d events in %s\n", *events, time.Since(start).Round(time.Millisecond))
-	skey, vkey, err := tlog.GenerateEd25519("zhuisu.bench/log")
+	if reuse {
+		if have != int64(loaded) {
+			return fmt.Errorf("-data %s holds %d events, not the %d of this scale and seed: use another directory", dir, have, loaded)
+		}
+		fmt.Fprintf(stdout, "reusing the %d events in %s\n", have, dir)
+	} else {
+		fmt.Fprintf(stdout, "loaded %d events in %s\n", *events, time.Since(start).Round(time.Millisecond))
+	}
+	skey, vkey, err := benchLogKey(dir, *data != "")
 	if err != nil {
 		return err
 	}
@@ -248,7 +274,10 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 	}
 	fmt.Fprintf(stdout, "warm (%d codes, cached views): %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", len(hot), res.WarmPerSec, res.WarmP50Ms, res.WarmP99Ms)
 
-	cold := units[len(hot):]
+	// Distinct codes in a shuffled order: neighbouring units of one story share most of
+	// their events, and asking for them in capture order would flatter the caches.
+	cold := slices.Clone(units[len(hot):])
+	rand.New(rand.NewPCG(*seed, 7)).Shuffle(len(cold), func(i, j int) { cold[i], cold[j] = cold[j], cold[i] })
 	var n int64
 	if res.ColdPerSec, res.ColdP50Ms, res.ColdP99Ms, n, err = phase("distinct", func(i int64) string {
 		if i >= int64(len(cold)) {
@@ -270,3 +299,21 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 
 // dlPath is a Digital Link's path on this node.
 func dlPath(uri string) string { return uri[len("https://id.gs1.org"):] + "?format=json" }
+
+// benchLogKey returns the bench's log key: a new one, or for a kept directory the one
+// kept beside the store, so that its checkpoints still verify on the next run.
+func benchLogKey(dir string, keep bool) (skey, vkey string, err error) {
+	path := filepath.Join(dir, "bench-log.key")
+	if keep {
+		if b, err := os.ReadFile(path); err == nil {
+			if s, v, ok := strings.Cut(string(b), "\n"); ok {
+				return s, strings.TrimSpace(v), nil
+			}
+		}
+	}
+	skey, vkey, err = tlog.GenerateEd25519("zhuisu.bench/log")
+	if err != nil || !keep {
+		return skey, vkey, err
+	}
+	return skey, vkey, os.WriteFile(path, []byte(skey+"\n"+vkey+"\n"), 0o600)
+}
