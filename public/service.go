@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -504,7 +505,9 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 			v.Identifiers = append(v.Identifiers, id.ID)
 		}
 		if len(story.Live) > 0 {
-			rows, err = s.store.Events(ctx, &store.EventQuery{Seqs: story.Live, Declared: &no, OrderBy: store.OrderEventTime, Limit: s.cfg.MaxEvents})
+			// In seq order, which the store reads without sorting the documents, then by
+			// event time below; a story longer than MaxEvents shows its first stored.
+			rows, err = s.store.Events(ctx, &store.EventQuery{Seqs: story.Live, Declared: &no, Limit: s.cfg.MaxEvents})
 			if err != nil {
 				return nil, 0, err
 			}
@@ -534,6 +537,7 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 		events = append(events, e)
 		rowOf[e] = r
 	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].EventTime.Before(events[j].EventTime) })
 	v.Found = len(events) > 0
 	var latestOwn *epcis.Event
 	for _, e := range events {

@@ -11,6 +11,9 @@ import (
 const eventCols = `e.seq, e.hash, e.entry, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, e.doc, d.doc`
 const eventFrom = ` FROM events e LEFT JOIN events d ON d.seq = e.declared_by`
 
+// eventColsUndeclared are eventCols for events known not to be declared erroneous.
+const eventColsUndeclared = `e.seq, e.hash, e.entry, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, e.doc, NULL`
+
 func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
 	var e store.Event
 	var hash, entry []byte
@@ -162,6 +165,10 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 		}
 	}
 	sqlText := `SELECT ` + eventCols + eventFrom
+	if q.Declared != nil && !*q.Declared {
+		// No event read is declared erroneous: there is no declaration to join.
+		sqlText = `SELECT ` + eventColsUndeclared + ` FROM events e`
+	}
 	if len(where) > 0 {
 		sqlText += " WHERE " + strings.Join(where, " AND ")
 	}
