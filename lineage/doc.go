@@ -75,7 +75,10 @@
 //     and end; Unpack [parent] and the listed children (or a pointer to the Contains
 //     hyperedge with exactly those children); Transforms [hub?][lot?][inputs][outputs],
 //     where the lot slot says every output is a member of that lot; Transfers
-//     [party set][objects]; MemberOf [lot][items]. Lists longer than 4095 are split.
+//     [party set][objects]; MemberOf [lot][items]; Observe [identifiers], the
+//     identifiers an event names but links into none of its other hyperedges (an
+//     inspection, a retail sale), which walks ignore and EventsOf reads, so that every
+//     event naming an identifier hangs off its list. Lists longer than 4095 are split.
 //   - Times are whole seconds since 2000 in one word when they are, else int64
 //     nanoseconds in two. A Contains hyperedge keeps one end for all its children; when
 //     unpacks end its children at different times (or an end does not fit one word), it
@@ -90,9 +93,10 @@
 // Applying an event is O(its identifiers); a trace reads only the lists of the
 // identifiers it reaches, so its cost depends on the size of the trace, not of the index.
 // Resident heap (HeapInuse after GC, go test ./lineage -run XXX -bench Memory
-// -benchtime 1x, 1M events): 60.7 MB per million events on the benchmark chain (2.5M
-// edges, 1.4M identifiers) and 55.0 MB on the farm-to-table stories of package workload
-// (5.7M edges, 1.1M identifiers), against 182.5 and 332.4 MB for the earlier
+// -benchtime 1x, 1M events): 60.6 MB per million events on the benchmark chain (2.5M
+// edges, 1.4M identifiers) and 64.2 MB on the farm-to-table stories of package workload
+// (5.7M edges, 1.1M identifiers; 59.5 MB in the same run without Observe hyperedges),
+// against 182.4 and 335.8 MB for the earlier
 // representation of 28-byte edges, 16-byte spans and maps (baseline_test.go) in the same
 // run. A trace reuses its scratch maps from a pool, so it allocates little beyond its
 // result: on the chain (-bench TraceDepth, both indexes in one run) depth-3 traces take

@@ -42,6 +42,7 @@ const (
 	hTransfers         // [party set][objects...]
 	hMember            // [lot][items...]
 	hSet               // [party set][sources...][destinations...]: who a party set is
+	hObserve           // [identifiers...]: named by an event that links them into nothing else
 )
 
 // Flags of the first word; counts start at bit 8.
@@ -78,15 +79,9 @@ type Index struct {
 	heads []uint64 // bit p set: a hyperedge starts at word p
 
 	declared map[int64]struct{}
-	// obs and obsMore hold, per node, the events that name it without linking it into a
-	// hyperedge (an inspection, a retail sale, a commissioning without a lot): the first
-	// such event in obs, any later ones in obsMore. With the hyperedges they make every
-	// event that names an identifier findable from the index (EventsOf).
-	obs     map[uint32]uint32
-	obsMore map[uint32][]uint32
-	events  int64
-	maxSeq  int64
-	nedges  int64 // edges the hyperedges stand for
+	events   int64
+	maxSeq   int64
+	nedges   int64 // edges the hyperedges stand for
 
 	p                  parts // scratch
 	buf                []byte
@@ -102,8 +97,6 @@ func NewIndex() *Index {
 		table:    make([]uint32, 1024),
 		pfxIDs:   map[string]uint32{},
 		declared: map[int64]struct{}{},
-		obs:      map[uint32]uint32{},
-		obsMore:  map[uint32][]uint32{},
 		maxSeq:   -1,
 	}
 }
@@ -611,13 +604,16 @@ func (x *Index) Apply(seq int64, e *epcis.Event) {
 	if !merged && len(p.members) > 0 {
 		x.addMembers(s, df)
 	}
-	x.observe(e, s)
+	x.observe(e, s, df)
 }
 
-// observe notes the event under each identifier it names but did not link into one of
-// its hyperedges. The children an aggregation DELETE lists are left out: the unpacking
-// is found from their container, which it always links.
-func (x *Index) observe(e *epcis.Event, s uint32) {
+// observe links the identifiers the event names but did not link into one of its other
+// hyperedges (an inspection, a retail sale, a commissioning without a lot) into one
+// hObserve hyperedge, so that EventsOf finds every event that names an identifier by
+// walking the identifier's slots. The children an aggregation DELETE lists are left out:
+// the unpacking is found from their container, which it always links.
+func (x *Index) observe(e *epcis.Event, s, df uint32) {
+	x.objs = x.objs[:0]
 	note := func(id string) {
 		if id == "" {
 			return
@@ -626,16 +622,8 @@ func (x *Index) observe(e *epcis.Event, s uint32) {
 		if q := x.head(ref); q != 0 && x.w.at(x.headerOf(q)+1) == s {
 			return // linked by this event
 		}
-		first, ok := x.obs[ref]
-		switch {
-		case !ok:
-			x.obs[ref] = s
-		case first == s:
-		default:
-			more := x.obsMore[ref]
-			if len(more) == 0 || more[len(more)-1] != s {
-				x.obsMore[ref] = append(more, s)
-			}
+		if !slices.Contains(x.objs, ref) {
+			x.objs = append(x.objs, ref)
 		}
 	}
 	unpack := e.Type == epcis.AggregationEvent && e.Action == epcis.ActionDelete
@@ -656,6 +644,16 @@ func (x *Index) observe(e *epcis.Event, s uint32) {
 		}
 		for _, q := range e.ChildQuantityList {
 			note(q.EPCClass)
+		}
+	}
+	for rest := x.objs; len(rest) > 0; {
+		var ids []uint32
+		ids, rest = chunkOf(rest)
+		w0 := hObserve | df | uint32(len(ids))<<8
+		h := x.newHyper(w0, s, len(ids), 0)
+		b := x.slotBase(h, w0)
+		for k, ref := range ids {
+			x.link(b+2*uint32(k), ref)
 		}
 	}
 }
@@ -686,12 +684,6 @@ func (x *Index) EventsOf(ids []string) (live, declared []int64) {
 				continue
 			}
 			add(x.w.at(h+1), w0&fDead != 0)
-		}
-		if seq, ok := x.obs[ref]; ok {
-			add(seq, false)
-			for _, seq := range x.obsMore[ref] {
-				add(seq, false)
-			}
 		}
 	}
 	slices.Sort(live)
@@ -1176,12 +1168,6 @@ func (x *Index) MemoryBytes() int64 {
 		n += 16 + int64(len(s))
 	}
 	n += 48 * int64(len(x.declared))
-	// A map entry of two 32-bit words costs about 14 bytes with its share of the
-	// table; a list of later observations its header and words.
-	n += 14 * int64(len(x.obs))
-	for _, l := range x.obsMore {
-		n += 40 + 4*int64(cap(l))
-	}
 	return n
 }
 
