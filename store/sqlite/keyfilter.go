@@ -243,9 +243,6 @@ func (s *DB) keyCond(ctx context.Context, hs []int64, from int64) (string, []any
 	return keyCondSQL, []any{blind, jsonInts(hs), string(pairs)}
 }
 
-const keyCondSQL = `e.seq IN (WITH RECURSIVE b(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM b WHERE x < (SELECT COALESCE(MAX(seq), 0) FROM events) >> ` + "12" + `)
+var keyCondSQL = `e.seq IN (WITH RECURSIVE b(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM b WHERE x < (SELECT COALESCE(MAX(seq), 0) FROM events) >> ` + strconv.Itoa(store.KeyBucketBits) + `)
 			SELECT k.seq FROM b CROSS JOIN json_each(?) h CROSS JOIN event_keys k ON k.bucket = b.x AND k.key = h.value
 			UNION ALL SELECT k.seq FROM json_each(?) p CROSS JOIN event_keys k ON k.bucket = p.value ->> 0 AND k.key = p.value ->> 1)`
-
-// The bucket width is written into keyCondSQL as a literal.
-var _ = [1]struct{}{}[store.KeyBucketBits-12]
