@@ -742,13 +742,34 @@ func identity(c *codes.Code) string {
 	return dl.Canonical()
 }
 
-// humanOf gives the human form of a code, or nothing for what is not a code.
+// humanOf gives the human form of a code, or nothing for what is not a code. The places
+// and products of views repeat (a market, a farm, a product class), so the forms are
+// kept: parsing a code costs more than the rest of a timeline step.
 func humanOf(id string) string {
-	c, err := codes.Parse(id)
-	if err != nil {
-		return ""
+	humans.mu.Lock()
+	h, ok := humans.m[id]
+	humans.mu.Unlock()
+	if ok {
+		return h
 	}
-	return c.Human
+	if c, err := codes.Parse(id); err == nil {
+		h = c.Human
+	}
+	humans.mu.Lock()
+	if humans.m == nil || len(humans.m) >= maxHumans {
+		humans.m = make(map[string]string, 1024)
+	}
+	humans.m[id] = h
+	humans.mu.Unlock()
+	return h
+}
+
+// maxHumans bounds the human forms kept; past it the map starts again.
+const maxHumans = 1 << 14
+
+var humans struct {
+	mu sync.Mutex
+	m  map[string]string
 }
 
 // certificateOf takes a certificate an event cites, if it is a web address of plain
