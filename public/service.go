@@ -91,6 +91,9 @@ type Service struct {
 	// opened is the latest checkpoint whose signature was checked, and its note.
 	opened     *tlog.Checkpoint
 	openedNote string
+	// latest is the latest stored checkpoint as read at latestRead.
+	latest     *store.Checkpoint
+	latestRead time.Time
 }
 
 type cached struct {
@@ -380,6 +383,32 @@ func (s *Service) Proof(ctx context.Context, leaf int64) (*Proof, error) {
 
 func b64(h [32]byte) string { return base64.StdEncoding.EncodeToString(h[:]) }
 
+// checkpointLag is how long a view may be proved against a checkpoint read before: a
+// newer one only proves the same records against a larger tree, and a record it newly
+// covers shows as pending for at most this much longer.
+const checkpointLag = 250 * time.Millisecond
+
+// latestCheckpoint is the log's latest checkpoint, read again when the one kept is older
+// than checkpointLag.
+func (s *Service) latestCheckpoint(ctx context.Context) (*store.Checkpoint, error) {
+	now := time.Now()
+	s.mu.Lock()
+	if s.latest != nil && now.Sub(s.latestRead) < checkpointLag {
+		cp := s.latest
+		s.mu.Unlock()
+		return cp, nil
+	}
+	s.mu.Unlock()
+	cp, err := s.integrity.Latest(ctx)
+	if err != nil || cp == nil {
+		return cp, err
+	}
+	s.mu.Lock()
+	s.latest, s.latestRead = cp, now
+	s.mu.Unlock()
+	return cp, nil
+}
+
 // openCheckpoint checks a checkpoint's signatures once: every view built until the next
 // checkpoint is proved against the same note, and a signature check costs more than the
 // rest of the proof.
@@ -410,7 +439,7 @@ func (s *Service) checkIntegrity(ctx context.Context, row *store.Event, eventID 
 		return in
 	}
 	fail := func(why string) Integrity { in.Status, in.Problem = "failed", why; return in }
-	latest, err := s.integrity.Latest(ctx)
+	latest, err := s.latestCheckpoint(ctx)
 	if err != nil {
 		return fail(zhuisu.ErrorMessage(err))
 	}
