@@ -179,13 +179,13 @@ var identifierRoles = []store.Role{store.RoleEPC, store.RoleParent, store.RoleCh
 	store.RoleEPCClass, store.RoleChildClass, store.RoleInputClass, store.RoleOutputClass}
 
 // Story is what a public view is made of, from the index alone: the identifiers a walk
-// reaches, the seqs of the events that name any of them (live: counting; declared:
-// declared erroneous; see lineage.Index.EventsOf), and the seqs of the declared events
-// that name the root itself.
+// reaches, the seqs of the events that name any of them and count (not declared
+// erroneous; see lineage.Index.EventsOf), and the seqs of the declared events that name
+// the root itself.
 type Story struct {
-	Identifiers    []lineage.Node
-	Live, Declared []int64
-	RootDeclared   []int64
+	Identifiers  []lineage.Node
+	Live         []int64
+	RootDeclared []int64
 }
 
 // storyLag is how far behind the store StoryOf may answer: it brings the index up to
@@ -219,7 +219,7 @@ func (s *Service) StoryOf(ctx context.Context, req Request, seen int64) (*Story,
 		ids[i] = n.ID
 	}
 	st := &Story{Identifiers: t.Identifiers}
-	st.Live, st.Declared = s.idx.EventsOf(ids)
+	st.Live, _ = s.idx.EventsOf(ids)
 	_, st.RootDeclared = s.idx.EventsOf([]string{c.Canonical})
 	return st, nil
 }
