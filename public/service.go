@@ -518,8 +518,10 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 	no, yes := false, true
 	var rows []*store.Event
 	if v.Code.Kind != "party" && v.Code.Kind != "place" && v.Code.Kind != "product" && s.trace != nil {
+		// Follow has dropped the views that the events below s.next change: the walk
+		// must see those events, or a dropped view would be rebuilt without them.
 		s.mu.Lock()
-		seen := s.next // the views these events change were dropped: they must be in
+		seen := s.next
 		s.mu.Unlock()
 		story, err := s.trace.StoryOf(ctx, trace.Request{Code: root, Direction: lineage.Backward}, seen)
 		if err != nil {
