@@ -604,7 +604,9 @@ func (x *Index) Apply(seq int64, e *epcis.Event) {
 	if !merged && len(p.members) > 0 {
 		x.addMembers(s, df)
 	}
-	x.observe(e, s, df)
+	if len(p.objects) == 0 { // a transfer links every identifier the event names
+		x.observe(e, s, df)
+	}
 }
 
 // observe links the identifiers the event names but did not link into one of its other
