@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -164,7 +165,17 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Requests carry the phase as a profiler label, so that a CPU profile can be read
+	// phase by phase (go tool pprof -tagfocus phase=distinct).
+	var current atomic.Value
+	current.Store("setup")
+	handler := srv.Handler()
+	labelled := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), pprof.Labels("phase", current.Load().(string)), func(ctx context.Context) {
+			handler.ServeHTTP(w, r.WithContext(ctx))
+		})
+	})
+	hs := &http.Server{Handler: labelled, ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	defer hs.Close()
 	bctx, stop := context.WithCancel(ctx)
@@ -207,6 +218,8 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 	}
 
 	phase := func(name string, next func(i int64) string) (perSec, p50, p99 float64, n int64, err error) {
+		current.Store(name)
+		defer current.Store("setup")
 		var count atomic.Int64
 		var mu sync.Mutex
 		var lat []time.Duration
