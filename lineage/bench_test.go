@@ -139,6 +139,23 @@ func BenchmarkApply(b *testing.B) {
 	}
 }
 
+// BenchmarkApplyStories builds an index from 200,000 farm-to-table story events (the
+// demo's), the shape a node replays at start: transfers, unpacks, retail sales and the
+// Observe hyperedges that the events linking nothing add.
+func BenchmarkApplyStories(b *testing.B) {
+	g := workload.New(1)
+	var evs []*epcis.Event
+	for len(evs) < 200000 {
+		evs = append(evs, g.Story()...)
+	}
+	for b.Loop() {
+		x := NewIndex()
+		for i, e := range evs {
+			x.Apply(int64(i), e)
+		}
+	}
+}
+
 // heapAfter builds an index from n events and returns the live heap it added (HeapInuse
 // after GC, before and after), with the index kept alive until measured.
 func heapAfter(n int, next func() []*epcis.Event, apply func(seq int64, e *epcis.Event)) uint64 {
