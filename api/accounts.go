@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	_ "embed" // the sign-in page template
+	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -284,10 +285,19 @@ func (s *Server) userPassword(w http.ResponseWriter, r *http.Request) error {
 	noStore(w)
 	if p.UserID != "" && p.UserID == id {
 		if err := s.Auth.ChangePassword(r.Context(), p, id, req.Current, req.New); err != nil {
+			var e *zhuisu.Error
+			if errors.As(err, &e) && e.Field == "password" {
+				e.Field = "new" // the request's name for it
+			}
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
+	}
+	// Someone else's password is only reset, to a one-time password: a chosen one in the
+	// body would be silently ignored, so it is refused.
+	if req.Current != "" || req.New != "" {
+		return &zhuisu.Error{Code: zhuisu.EInvalid, Field: "new", Message: "current and new change one's own password; resetting another account's takes an empty body {} and returns a one-time password"}
 	}
 	in, err := s.Auth.ResetPassword(r.Context(), p, id)
 	if err != nil {
@@ -326,6 +336,9 @@ func (s *Server) userTOTP(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, IssuedView{TOTPURI: uri})
+	}
+	if req.Code != "" {
+		return &zhuisu.Error{Code: zhuisu.EInvalid, Field: "code", Message: "a code confirms one's own enrolment; replacing another account's key takes an empty body {}"}
 	}
 	in, err := s.Auth.ResetTOTP(r.Context(), p, id)
 	if err != nil {

@@ -128,7 +128,7 @@ func (n *accountsNode) login(t *testing.T, name, password string, key []byte) *h
 
 func TestLoginSetsAStrictHttpOnlyCookieThatAuthenticatesMe(t *testing.T) {
 	n := newAccountsNode(t, false)
-	pw, key := n.account(t, "li.hua", auth.Scope{Role: auth.RoleRegulator, Department: "SAMR", Region: "350102"})
+	pw, key := n.account(t, "li.hua", auth.Scope{Role: auth.RoleRegulator, Department: "market", Region: "350102"})
 	c := n.login(t, "li.hua", pw, key)
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure {
 		t.Fatalf("cookie HttpOnly=%v SameSite=%v Secure=%v, want HttpOnly, Strict, not Secure on plain HTTP", c.HttpOnly, c.SameSite, c.Secure)
@@ -171,7 +171,7 @@ func TestCookieWritesMustComeFromThisSite(t *testing.T) {
 	n := newAccountsNode(t, false)
 	pw, key := n.account(t, "sec1", auth.Scope{Role: auth.RoleSecurity})
 	c := n.login(t, "sec1", pw, key)
-	newUser := auth.NewUser{Name: "reg1", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "SAMR", Region: "350102"}}
+	newUser := auth.NewUser{Name: "reg1", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "market", Region: "350102"}}
 	for _, tc := range []struct {
 		name    string
 		headers map[string]string
@@ -195,7 +195,7 @@ func TestSecurityAdministratorCreatesARegulatorAndAdminCannot(t *testing.T) {
 	n := newAccountsNode(t, false)
 	pw, key := n.account(t, "sec1", auth.Scope{Role: auth.RoleSecurity})
 	c := n.login(t, "sec1", pw, key)
-	newUser := auth.NewUser{Name: "reg1", DisplayName: "王监管", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "SAMR", Region: "350102"}}
+	newUser := auth.NewUser{Name: "reg1", DisplayName: "王监管", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "market", Region: "350102"}}
 
 	resp, body := n.do(t, call{method: "POST", path: "/api/users", body: newUser, headers: map[string]string{"Authorization": "Bearer " + n.adminToken}})
 	if resp.StatusCode != http.StatusForbidden {
@@ -311,5 +311,49 @@ func TestLoginPageSignsInAndEscapesWhatItEchoes(t *testing.T) {
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != want {
 			t.Errorf("sign-in with next %q: %d to %q, want %q", next, resp.StatusCode, loc, want)
 		}
+	}
+}
+
+// A security administrator resets another account's password or TOTP key with an empty
+// body; a chosen password or a code in the body would be ignored, so it is refused and
+// the account keeps its password and key.
+func TestResettingAnotherAccountRefusesABodyItWouldIgnore(t *testing.T) {
+	n := newAccountsNode(t, false)
+	pw, key := n.account(t, "sec1", auth.Scope{Role: auth.RoleSecurity})
+	c := n.login(t, "sec1", pw, key)
+	regPW, regKey := n.account(t, "reg1", auth.Scope{Role: auth.RoleRegulator, Department: "market", Region: "350102"})
+	_, body := n.do(t, call{method: "GET", path: "/api/users", cookie: c})
+	var users []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(body, &users); err != nil {
+		t.Fatalf("users: %v %s", err, body)
+	}
+	id := ""
+	for _, u := range users {
+		if u.Name == "reg1" {
+			id = u.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("reg1 is not listed: %s", body)
+	}
+	for _, tc := range []struct {
+		path  string
+		body  map[string]string
+		field string
+	}{
+		{"/password", map[string]string{"new": "a chosen password 123"}, "new"},
+		{"/totp", map[string]string{"code": "123456"}, "code"},
+	} {
+		resp, body := n.do(t, call{method: "POST", path: "/api/users/" + id + tc.path, body: tc.body, headers: n.sameSite(), cookie: c})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"`+tc.field+`"`) {
+			t.Errorf("POST %s %v: %d %s, want 400 naming %s", tc.path, tc.body, resp.StatusCode, body, tc.field)
+		}
+	}
+	// Neither request changed the account: its password and key still sign in.
+	if resp, _ := n.do(t, call{method: "GET", path: "/api/me", cookie: n.login(t, "reg1", regPW, regKey)}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("reg1 can no longer sign in with its password and key: %d", resp.StatusCode)
 	}
 }

@@ -2,9 +2,11 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zhuisu/zhuisu"
 	"github.com/zhuisu/zhuisu/store"
@@ -81,8 +83,25 @@ func (s *Service) RecordDetail(ctx context.Context, actor, action, object, resul
 	if actor == "" || action == "" || result == "" {
 		return zhuisu.Errorf(zhuisu.EInternal, "audit record needs an actor, an action and a result")
 	}
-	r := &store.AuditRecord{Time: s.now(), Actor: actor, Action: action, Object: object, Result: result, Detail: detail}
+	r := &store.AuditRecord{Time: s.now(), Actor: actor, Action: action, Object: clip(object), Result: result, Detail: clip(detail)}
 	return s.Store.AppendAudit(ctx, r)
+}
+
+// maxField bounds an audit record's object and detail: the log is kept for good and
+// deleted by nobody, so what a caller sends must not grow it without bound. The services
+// refuse longer text first; this is the guard behind them.
+const maxField = 4096
+
+// clip cuts s to at most maxField bytes on a character boundary and says how long it was.
+func clip(s string) string {
+	if len(s) <= maxField {
+		return s
+	}
+	cut := maxField - 32
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…(%d bytes)", len(s))
 }
 
 // Note records like RecordDetail where the caller goes on whatever happens (a refusal

@@ -3,8 +3,10 @@ package audit_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zhuisu/zhuisu"
 	"github.com/zhuisu/zhuisu/audit"
@@ -72,6 +74,24 @@ func TestWhoNamesTheMostSpecificIdentity(t *testing.T) {
 	} {
 		if got := audit.Who(tc.role, tc.subject, tc.user, tc.token); got != tc.want {
 			t.Errorf("Who(%q, %q, %q, %q) = %q, want %q", tc.role, tc.subject, tc.user, tc.token, got, tc.want)
+		}
+	}
+}
+
+func TestLongDetailIsCutSoTheLogCannotBeGrownWithoutBound(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	long := strings.Repeat("理", 400000) // 1.2 MB of three-byte characters
+	if err := s.RecordDetail(ctx, "enterprise:x", audit.ActionUnmask, long, audit.ResultDenied, long); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Store.AuditRecords(ctx, &store.AuditQuery{})
+	if err != nil || len(all) != 1 {
+		t.Fatalf("records = %d, %v", len(all), err)
+	}
+	for name, v := range map[string]string{"object": all[0].Object, "detail": all[0].Detail} {
+		if len(v) > 4096 || !utf8.ValidString(v) || !strings.HasPrefix(v, "理理理") || !strings.HasSuffix(v, "(1200000 bytes)") {
+			t.Errorf("%s kept as %d bytes (valid UTF-8 %v), ending %q", name, len(v), utf8.ValidString(v), v[max(0, len(v)-24):])
 		}
 	}
 }

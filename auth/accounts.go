@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhuisu/zhuisu"
+	"github.com/zhuisu/zhuisu/catalogue"
 	"github.com/zhuisu/zhuisu/codes"
 	"github.com/zhuisu/zhuisu/store"
 )
@@ -143,7 +144,6 @@ type Issued struct {
 }
 
 var loginName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
-var departmentCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
 func normaliseName(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
@@ -161,8 +161,8 @@ func checkScope(sc *Scope) error {
 	}
 	switch sc.Role {
 	case RoleRegulator:
-		if !departmentCode.MatchString(sc.Department) {
-			return invalid("department", "a regulator needs a department code (letters, digits, - or _, at most 32), got %q", sc.Department)
+		if _, ok := catalogue.DepartmentByID(sc.Department); !ok {
+			return invalid("department", "a regulator needs one of the departments of GET /api/departments (%s), got %q", departmentIDs(), sc.Department)
 		}
 		if _, err := codes.ParseRegion(sc.Region); err != nil {
 			return invalid("region", "a regulator needs a GB/T 2260 region code: %s", zhuisu.ErrorMessage(err))
@@ -496,4 +496,13 @@ func (s *Service) ConfirmTOTP(ctx context.Context, by *Principal, id, code strin
 		return nil
 	})
 	return err
+}
+
+// departmentIDs lists the departments a regulator may belong to.
+func departmentIDs() string {
+	var ids []string
+	for _, d := range append(catalogue.Departments(), catalogue.Supporting()...) {
+		ids = append(ids, d.ID)
+	}
+	return strings.Join(ids, ", ")
 }

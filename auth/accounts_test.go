@@ -84,7 +84,7 @@ func (f *fixture) code(t *testing.T, in *auth.Issued) string {
 	return auth.TOTPCode(totpKey(t, in.TOTPURI), f.clock.Now())
 }
 
-var regulator = auth.Scope{Role: auth.RoleRegulator, Department: "SAMR", Region: "350102"}
+var regulator = auth.Scope{Role: auth.RoleRegulator, Department: "market", Region: "350102"}
 var enterprise = auth.Scope{Role: auth.RoleEnterprise, Subject: "91350100M000100Y43"}
 
 func TestLoginSucceedsWithPasswordAndTOTPAndOpensASession(t *testing.T) {
@@ -101,7 +101,7 @@ func TestLoginSucceedsWithPasswordAndTOTPAndOpensASession(t *testing.T) {
 	if err != nil {
 		t.Fatalf("session: %v", err)
 	}
-	if p.Role != auth.RoleRegulator || p.Region != "350102" || p.Department != "SAMR" || p.Name != "li.hua" {
+	if p.Role != auth.RoleRegulator || p.Region != "350102" || p.Department != "market" || p.Name != "li.hua" {
 		t.Fatalf("principal %+v", p)
 	}
 }
@@ -357,7 +357,11 @@ func TestAccountManagementIsForTheSecurityAdministratorOnly(t *testing.T) {
 			return err
 		}, zhuisu.EForbidden},
 		{"RegulatorWithoutRegionIsInvalid", func() error {
-			_, err := f.svc.CreateUser(ctx, sec, auth.NewUser{Name: "reg4", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "SAMR"}})
+			_, err := f.svc.CreateUser(ctx, sec, auth.NewUser{Name: "reg4", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "market"}})
+			return err
+		}, zhuisu.EInvalid},
+		{"RegulatorOfAnUnknownDepartmentIsInvalid", func() error {
+			_, err := f.svc.CreateUser(ctx, sec, auth.NewUser{Name: "reg5", Scope: auth.Scope{Role: auth.RoleRegulator, Department: "nosuchdept", Region: "350102"}})
 			return err
 		}, zhuisu.EInvalid},
 		{"EnterpriseWithBadCreditCodeIsInvalid", func() error {

@@ -21,6 +21,9 @@ import (
 // RefPrefix starts every pseudonymous reference.
 const RefPrefix = "urn:zhuisu:person:"
 
+// MaxReasonLength bounds the reason given for an unmasking, which the audit log keeps.
+const MaxReasonLength = 2000
+
 // ID document types. A resident ID number is validated (GB 11643); the others are only
 // normalised (upper case, no spaces).
 const (
@@ -122,6 +125,10 @@ func MayUnmask(p *auth.Principal) bool { return p != nil && p.Role == auth.RoleR
 // record cannot be written nothing is revealed.
 func (s *Service) Unmask(ctx context.Context, p *auth.Principal, ref, reason string) (*Person, error) {
 	reason = strings.TrimSpace(reason)
+	// Checked before anything is audited: every attempt is kept for good.
+	if err := zhuisu.CheckText("reason", "reason", reason, MaxReasonLength); err != nil {
+		return nil, err
+	}
 	if !MayUnmask(p) {
 		s.Audit.Note(ctx, actor(p), audit.ActionUnmask, ref, audit.ResultDenied, "role may not unmask; reason given: "+reason)
 		return nil, zhuisu.Errorf(zhuisu.EForbidden, "only a regulator may unmask a person")

@@ -126,6 +126,13 @@ func TestUnmaskingIsAuditedGrantedOrRefused(t *testing.T) {
 	if _, err := f.svc.Unmask(ctx, police, ref, " "); zhuisu.ErrorCode(err) != zhuisu.EInvalid {
 		t.Fatalf("unmask without a reason: %v, want invalid", err)
 	}
+	// A reason too long or with control characters is refused before anything is
+	// audited: the log is kept for good and must not take what a caller sends unbounded.
+	for _, reason := range []string{strings.Repeat("案", persons.MaxReasonLength), "case\x00 7"} {
+		if _, err := f.svc.Unmask(ctx, shop, ref, reason); zhuisu.ErrorCode(err) != zhuisu.EInvalid {
+			t.Fatalf("unmask with reason of %d bytes: %v, want invalid", len(reason), err)
+		}
+	}
 	for _, p := range []*auth.Principal{xiamenPolice, agriculture} {
 		if _, err := f.svc.Unmask(ctx, p, ref, "case 2026-0413"); zhuisu.ErrorCode(err) != zhuisu.EForbidden {
 			t.Fatalf("%s of %s in %s unmasks: %v, want forbidden", p.UserID, p.Department, p.Region, err)

@@ -25,12 +25,16 @@ type HolderUpdate struct {
 // everything returned and destroyed stays within what it received (when that is known
 // and in one unit). party is the holder's identifier in any accepted form.
 func (s *Service) UpdateHolder(ctx context.Context, subject, recallID, party string, u HolderUpdate) (*store.RecallHolder, error) {
+	party = strings.TrimSpace(party)
+	if party == "" {
+		return nil, invalid("party", "name the holder: /api/recalls/{id}/holders/{party}, the party's code URL-escaped")
+	}
 	if c, err := codes.Parse(party); err == nil {
 		party = c.Canonical
 	}
 	u.Note = strings.TrimSpace(u.Note)
-	if len(u.Note) > MaxNoteLength {
-		return nil, invalid("note", "the note is %d bytes long; at most %d are allowed", len(u.Note), MaxNoteLength)
+	if err := zhuisu.CheckText("note", "note", u.Note, MaxNoteLength); err != nil {
+		return nil, err
 	}
 	var qty float64
 	switch u.Status {

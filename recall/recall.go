@@ -52,11 +52,12 @@ func invalid(field, format string, args ...any) error {
 // the whole request, which then stores nothing.
 func (s *Service) Create(ctx context.Context, subject string, given []string, reason string) (*store.Recall, error) {
 	reason = strings.TrimSpace(reason)
+	if err := zhuisu.CheckText("reason", "reason", reason, MaxReasonLength); err != nil {
+		return nil, err
+	}
 	switch {
 	case reason == "":
 		return nil, invalid("reason", "a recall needs a reason")
-	case len(reason) > MaxReasonLength:
-		return nil, invalid("reason", "the reason is %d bytes long; at most %d are allowed", len(reason), MaxReasonLength)
 	case len(given) == 0:
 		return nil, invalid("codes", "a recall needs at least one code")
 	case len(given) > MaxCodes:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,8 +244,13 @@ func TestRecallWithABadOrUnknownCodeFailsAndStoresNothing(t *testing.T) {
 			}
 		})
 	}
-	if _, err := f.svc.Create(context.Background(), "", []string{known}, "  "); !zhuisu.IsCode(err, zhuisu.EInvalid) {
-		t.Errorf("empty reason: %v, want invalid", err)
+	for name, reason := range map[string]string{"empty": "  ", "with a NUL": "bad\x00reason", "too long": strings.Repeat("x", recall.MaxReasonLength+1)} {
+		if _, err := f.svc.Create(context.Background(), "", []string{known}, reason); !zhuisu.IsCode(err, zhuisu.EInvalid) {
+			t.Errorf("reason %s: %v, want invalid", name, err)
+		}
+	}
+	if l, err := f.svc.Recalls(context.Background(), "", 10); err != nil || len(l) != 0 {
+		t.Errorf("after refused reasons the store lists %d recalls (%v)", len(l), err)
 	}
 }
 
@@ -275,6 +281,8 @@ func TestHolderStatusesFollowTheRules(t *testing.T) {
 		{"DestroyedTheRest", s.shop, recall.HolderUpdate{Status: "destroyed", Quantity: q(received - 1)}, ""},
 		{"KilogramsReturnedByTheProcessor", s.processor, recall.HolderUpdate{Status: "returned", Quantity: q(10.5)}, ""},
 		{"UnknownHolderIsNotFound", "https://id.gs1.org/417/6900000000002", recall.HolderUpdate{Status: "acknowledged"}, zhuisu.ENotFound},
+		{"NoHolderNamedIsInvalid", " ", recall.HolderUpdate{Status: "acknowledged"}, zhuisu.EInvalid},
+		{"ControlCharacterInNoteIsInvalid", s.canteen, recall.HolderUpdate{Status: "acknowledged", Note: "a\x1bb"}, zhuisu.EInvalid},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {

@@ -150,6 +150,9 @@ func (s *Service) validate(ctx context.Context, r *Registration) (*store.Subject
 	if sub.Name == "" || utf8.RuneCountInString(sub.Name) > 200 {
 		return nil, invalid("name", "the subject's name is required, at most 200 characters")
 	}
+	if err := zhuisu.CheckText("name", "name", sub.Name, 800); err != nil {
+		return nil, err
+	}
 	if _, ok := codes.RegionName(sub.Region); !ok || !codes.RegionWithin(sub.Region, Province) {
 		return nil, invalid("region", "%q is not a current GB/T 2260 code of a division of Fujian (350000)", r.Region)
 	}
@@ -180,6 +183,11 @@ func (s *Service) validate(ctx context.Context, r *Registration) (*store.Subject
 		l.Number, l.Kind = strings.TrimSpace(l.Number), strings.TrimSpace(l.Kind)
 		if l.Number == "" || l.Kind == "" {
 			return nil, invalid(f, "a licence needs a number and a kind")
+		}
+		for _, t := range []struct{ field, v string }{{".number", l.Number}, {".kind", l.Kind}} {
+			if err := zhuisu.CheckText(f+t.field, "licence "+t.field[1:], t.v, 200); err != nil {
+				return nil, err
+			}
 		}
 		if !l.ValidFrom.IsZero() && !l.ValidTo.IsZero() && l.ValidTo.Before(l.ValidFrom) {
 			return nil, invalid(f+".validTo", "the licence ends before it starts")
@@ -270,6 +278,13 @@ type Filter struct {
 
 // MaxPage bounds a listing.
 const MaxPage = 500
+
+// MaxReasonLength bounds a status change's reason (kept in the subject's history and the
+// audit log) and MaxLabelLength a token's label.
+const (
+	MaxReasonLength = 2000
+	MaxLabelLength  = 200
+)
 
 // Subjects lists the subjects p may read that match f: all for the administrator, those
 // within the region for a regulator, its own for an enterprise.
@@ -390,6 +405,9 @@ func (s *Service) Change(ctx context.Context, p *auth.Principal, uscc, action, r
 		return nil, invalid("action", "%q is not a workflow action; expected approve, suspend, revoke or resubmit", action)
 	}
 	reason = strings.TrimSpace(reason)
+	if err := zhuisu.CheckText("reason", "reason", reason, MaxReasonLength); err != nil {
+		return nil, err
+	}
 	if reason == "" && action != Approve {
 		return nil, invalid("reason", "%s needs a reason, which the subject's history keeps", action)
 	}
@@ -424,6 +442,10 @@ func joinStatuses(l []store.SubjectStatus) string {
 // secret, shown this once. The administrator, a supervising regulator or the subject's
 // enterprise administrator may issue one.
 func (s *Service) IssueToken(ctx context.Context, p *auth.Principal, uscc, label string) (string, *store.Token, error) {
+	label = strings.TrimSpace(label)
+	if err := zhuisu.CheckText("label", "label", label, MaxLabelLength); err != nil {
+		return "", nil, err
+	}
 	sub, err := s.Store.Subject(ctx, strings.ToUpper(strings.TrimSpace(uscc)))
 	if err != nil {
 		return "", nil, err

@@ -52,6 +52,10 @@ func TestRegisterRefusesBadFieldsNamingThem(t *testing.T) {
 		{"RegionOutsideFujian", func(r *registry.Registration) { r.Region = "110101" }, "region"},
 		{"RegionUnknown", func(r *registry.Registration) { r.Region = "359999" }, "region"},
 		{"NoName", func(r *registry.Registration) { r.Name = " " }, "name"},
+		{"ControlCharacterInName", func(r *registry.Registration) { r.Name = "福州\x00食品" }, "name"},
+		{"ControlCharacterInLicence", func(r *registry.Registration) {
+			r.Licences = []store.Licence{{Number: "JY1\x1b", Kind: "food"}}
+		}, "licences[0].number"},
 		{"UnknownRole", func(r *registry.Registration) { r.Roles = []string{"processor", "pirate"} }, "roles[1]"},
 		{"UnknownSector", func(r *registry.Registration) { r.Sectors = []string{"toys"} }, "sectors[0]"},
 		{"NotALocation", func(r *registry.Registration) { r.Locations = []string{"https://id.gs1.org/01/09521234543213"} }, "locations[0]"},
@@ -137,6 +141,8 @@ func TestWorkflowFollowsItsTransitionsAndKeepsHistory(t *testing.T) {
 		{registry.Suspend, "inspection", "", zhuisu.EConflict}, // not approved yet
 		{registry.Approve, "", store.SubjectApproved, ""},
 		{registry.Suspend, "", "", zhuisu.EInvalid}, // a reason is required
+		{registry.Suspend, strings.Repeat("x", registry.MaxReasonLength+1), "", zhuisu.EInvalid},
+		{registry.Suspend, "bad\x00", "", zhuisu.EInvalid},
 		{registry.Suspend, "licence expired", store.SubjectSuspended, ""},
 		{registry.Approve, "licence renewed", store.SubjectApproved, ""},
 		{registry.Revoke, "closed down", store.SubjectRevoked, ""},
@@ -181,6 +187,9 @@ func TestTokensAreIssuedToApprovedSubjectsOnly(t *testing.T) {
 	}
 	if _, err := s.Change(ctx, admin, usccA, registry.Approve, ""); err != nil {
 		t.Fatal(err)
+	}
+	if _, _, err := s.IssueToken(ctx, admin, usccA, strings.Repeat("L", registry.MaxLabelLength+1)); zhuisu.ErrorCode(err) != zhuisu.EInvalid {
+		t.Fatalf("token with an over-long label: %v, want invalid", err)
 	}
 	secret, tok, err := s.IssueToken(ctx, admin, usccA, "")
 	if err != nil {
