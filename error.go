@@ -7,6 +7,7 @@ package zhuisu
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Code classifies an error for callers. Each code maps to one HTTP status in the API
@@ -86,3 +87,24 @@ func ErrorMessage(err error) string {
 
 // IsCode reports whether err carries code.
 func IsCode(err error, code Code) bool { return err != nil && ErrorCode(err) == code }
+
+// httpStatus is the one table from error codes to HTTP status, for the API and the pages.
+var httpStatus = map[Code]int{
+	ENotFound:     http.StatusNotFound,
+	EInvalid:      http.StatusBadRequest,
+	EConflict:     http.StatusConflict,
+	EUnauthorized: http.StatusUnauthorized,
+	EForbidden:    http.StatusForbidden,
+	ETooLarge:     http.StatusRequestEntityTooLarge,
+	EUnavailable:  http.StatusServiceUnavailable,
+	EInternal:     http.StatusInternalServerError,
+}
+
+// HTTPStatus is the HTTP status that answers an error of code c (500 for a code it does
+// not know).
+func HTTPStatus(c Code) int {
+	if s, ok := httpStatus[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}

@@ -26,3 +26,12 @@ func TestCheckTextRefusesLongBrokenOrControlText(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryErrorCodeHasItsHTTPStatus(t *testing.T) {
+	for code, want := range map[Code]int{ENotFound: 404, EInvalid: 400, EConflict: 409, EUnauthorized: 401,
+		EForbidden: 403, ETooLarge: 413, EUnavailable: 503, EInternal: 500, Code("no such code"): 500} {
+		if got := HTTPStatus(code); got != want {
+			t.Errorf("HTTPStatus(%q) = %d, want %d", code, got, want)
+		}
+	}
+}

@@ -9,18 +9,6 @@ import (
 	"github.com/zhuisu/zhuisu"
 )
 
-// statusOf is the one table from error codes to HTTP status.
-var statusOf = map[zhuisu.Code]int{
-	zhuisu.ENotFound:     http.StatusNotFound,
-	zhuisu.EInvalid:      http.StatusBadRequest,
-	zhuisu.EConflict:     http.StatusConflict,
-	zhuisu.EUnauthorized: http.StatusUnauthorized,
-	zhuisu.EForbidden:    http.StatusForbidden,
-	zhuisu.ETooLarge:     http.StatusRequestEntityTooLarge,
-	zhuisu.EUnavailable:  http.StatusServiceUnavailable,
-	zhuisu.EInternal:     http.StatusInternalServerError,
-}
-
 // defaultKind is the EPCIS exception name for an error that did not name one.
 var defaultKind = map[zhuisu.Code]string{
 	zhuisu.ENotFound:     "NoSuchResourceException",
@@ -49,7 +37,7 @@ type Problem struct {
 // ProblemOf builds the problem document for err.
 func ProblemOf(err error) Problem {
 	code := zhuisu.ErrorCode(err)
-	p := Problem{Status: statusOf[code], Title: zhuisu.ErrorMessage(err)}
+	p := Problem{Status: zhuisu.HTTPStatus(code), Title: zhuisu.ErrorMessage(err)}
 	kind := defaultKind[code]
 	var ze *zhuisu.Error
 	if errors.As(err, &ze) {

@@ -298,7 +298,7 @@ func maskPersonal(s string) string {
 		case len(run) == 11 && run[0] == '1' && run[1] >= '3':
 			b.WriteString(run[:3] + "****" + run[7:])
 		case len(run) == 18 && birthDate(run[6:14]) || len(run) == 15 && birthDate("19"+run[6:12]):
-			b.WriteString(run[:4] + strings.Repeat("*", len(run)-8) + run[len(run)-4:])
+			b.WriteString(codes.MaskResidentID(run))
 		default:
 			b.WriteString(run)
 		}

@@ -389,21 +389,19 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, messa
 
 // failErr answers an error of the services.
 func (h *Handler) failErr(w http.ResponseWriter, r *http.Request, err error) {
-	switch zhuisu.ErrorCode(err) {
-	case zhuisu.EInvalid:
-		h.fail(w, r, http.StatusBadRequest, maskPersonal(zhuisu.ErrorMessage(err)))
-	case zhuisu.ENotFound:
-		h.fail(w, r, http.StatusNotFound, zhuisu.ErrorMessage(err))
-	case zhuisu.EUnauthorized:
-		h.fail(w, r, http.StatusUnauthorized, zhuisu.ErrorMessage(err))
-	case zhuisu.EForbidden:
-		h.fail(w, r, http.StatusForbidden, zhuisu.ErrorMessage(err))
-	case zhuisu.EUnavailable:
+	code := zhuisu.ErrorCode(err)
+	status := zhuisu.HTTPStatus(code)
+	switch {
+	case code == zhuisu.EInvalid: // it may echo what was typed
+		h.fail(w, r, status, maskPersonal(zhuisu.ErrorMessage(err)))
+	case code == zhuisu.EUnavailable:
 		w.Header().Set("Retry-After", "1")
-		h.fail(w, r, http.StatusServiceUnavailable, "")
-	default:
+		h.fail(w, r, status, "")
+	case status >= 500:
 		h.log.ErrorContext(r.Context(), "page failed", slog.String("path", r.URL.Path), slog.Any("err", err))
-		h.fail(w, r, http.StatusInternalServerError, "")
+		h.fail(w, r, status, "")
+	default:
+		h.fail(w, r, status, zhuisu.ErrorMessage(err))
 	}
 }
 
