@@ -29,16 +29,13 @@ import (
 //
 // A StoredHasher is not safe for concurrent use: give each goroutine its own.
 type StoredHasher struct {
-	h  preHasher
-	ev Event
+	h preHasher
 
 	// Reused storage the scanned event points into.
 	ctxNames, ctxURIs []string
 	cert              []string
-	uris              [4][]string // epcList, childEPCs, inputEPCList, outputEPCList
 	qty               [4][]QuantityElement
 	floats            []float64
-	locs              [2]Location
 	bts               []BizTransaction
 	sds               [2][]SourceDest
 	ilmd              Extensions

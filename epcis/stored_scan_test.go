@@ -11,8 +11,8 @@ import (
 	"unsafe"
 )
 
-// scan reads doc into s.ev. It reports false, with s.ev in no useful state, for anything
-// but the recognised form.
+// scan reads doc into a new event. It reports false for anything but the recognised
+// form.
 //
 // Sum takes direct, which reads the same form field by field with the same readers but
 // renders instead of filling an Event. scan is what the tests hold direct to: the event
@@ -26,8 +26,7 @@ func (s *StoredHasher) scan(doc []byte) (*Event, bool) {
 	// fifth of the hashing time. Nothing read from doc outlives the call to Sum
 	// except what preHasher.identifier remembers, and it remembers copies.
 	r := storedScanner{s: unsafe.String(unsafe.SliceData(doc), len(doc))}
-	s.ev = Event{}
-	e := &s.ev
+	e := &Event{}
 	s.ctxNames, s.ctxURIs = s.ctxNames[:0], s.ctxURIs[:0]
 	s.floats = s.floats[:0]
 	s.exts = s.exts[:0]
@@ -89,20 +88,16 @@ func (s *StoredHasher) scan(doc []byte) (*Event, bool) {
 			e.ParentID, ok = r.uri()
 		case "epcList":
 			f = fldEPCList
-			s.uris[0], ok = r.uriList(s.uris[0])
-			e.EPCList = s.uris[0]
+			e.EPCList, ok = r.uriList(nil)
 		case "childEPCs":
 			f = fldChildEPCs
-			s.uris[1], ok = r.uriList(s.uris[1])
-			e.ChildEPCs = s.uris[1]
+			e.ChildEPCs, ok = r.uriList(nil)
 		case "inputEPCList":
 			f = fldInputEPCList
-			s.uris[2], ok = r.uriList(s.uris[2])
-			e.InputEPCList = s.uris[2]
+			e.InputEPCList, ok = r.uriList(nil)
 		case "outputEPCList":
 			f = fldOutputEPCList
-			s.uris[3], ok = r.uriList(s.uris[3])
-			e.OutputEPCList = s.uris[3]
+			e.OutputEPCList, ok = r.uriList(nil)
 		case "quantityList":
 			f = fldQuantityList
 			e.QuantityList, ok = s.quantities(&r, 0)
@@ -129,10 +124,10 @@ func (s *StoredHasher) scan(doc []byte) (*Event, bool) {
 			e.Disposition, ok = r.vocab(VocabDisposition)
 		case "readPoint":
 			f = fldReadPoint
-			e.ReadPoint, ok = s.location(&r, 0)
+			e.ReadPoint, ok = location(&r)
 		case "bizLocation":
 			f = fldBizLocation
-			e.BizLocation, ok = s.location(&r, 1)
+			e.BizLocation, ok = location(&r)
 		case "bizTransactionList":
 			f = fldBizTransactionList
 			e.BizTransactionList, ok = s.bizTransactions(&r)
@@ -178,7 +173,7 @@ func (s *StoredHasher) scan(doc []byte) (*Event, bool) {
 }
 
 // location reads exactly {"id":"<uri>"}; locations with extensions take the general path.
-func (s *StoredHasher) location(r *storedScanner, slot int) (*Location, bool) {
+func location(r *storedScanner) (*Location, bool) {
 	if !strings.HasPrefix(r.s[r.i:], `{"id":`) {
 		return nil, false
 	}
@@ -187,6 +182,5 @@ func (s *StoredHasher) location(r *storedScanner, slot int) (*Location, bool) {
 	if !ok || !r.byte('}') {
 		return nil, false
 	}
-	s.locs[slot] = Location{ID: id}
-	return &s.locs[slot], true
+	return &Location{ID: id}, true
 }
