@@ -114,6 +114,9 @@ func TestVerifyNamesTheTamperedAuditRecord(t *testing.T) {
 		want  string
 	}{
 		{"ContentChanged", []string{`UPDATE audit_log SET actor = 'someone else' WHERE seq = 2`}, "audit record 2 "},
+		{"DetailChanged", []string{`UPDATE audit_log SET detail = 'another reason' WHERE seq = 2`}, "audit record 2 "},
+		// at holds Unix nanoseconds: the record is moved one second later.
+		{"TimeChanged", []string{`UPDATE audit_log SET at = at + 1000000000 WHERE seq = 3`}, "audit record 3 "},
 		{"RecordRemovedFromTheMiddle", []string{`DELETE FROM audit_log WHERE seq = 1`}, "audit record 1 is missing"},
 		{"LastRecordsRemoved", []string{`DELETE FROM audit_log WHERE seq >= 3`}, "audit records 3 to 4 were removed"},
 		// Rewriting a record and recomputing every hash after it keeps the chain whole;
