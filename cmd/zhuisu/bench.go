@@ -16,7 +16,6 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -203,8 +202,8 @@ func runFull(ctx context.Context, o ingestOptions, docs [][]byte, withLog bool) 
 	for _, d := range docs {
 		total += int64(bytes.Count(d, []byte(`"eventTime"`)))
 	}
-	slices.Sort(lat)
-	r := &fullRun{eventsPerSec: float64(total) / took.Seconds(), p50: ms(lat[len(lat)/2]), p99: ms(lat[min(len(lat)-1, len(lat)*99/100)]), lagMs: ms(lag)}
+	r := &fullRun{eventsPerSec: float64(total) / took.Seconds(), lagMs: ms(lag)}
+	r.p50, r.p99 = percentiles(lat)
 	if o.DB == "" {
 		r.diskPerEvent = float64(dirSize(dir)) / float64(total)
 	}
@@ -276,7 +275,7 @@ func benchIngest(ctx context.Context, o ingestOptions, out io.Writer) (*IngestRe
 	return res, nil
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
 func dirSize(dir string) int64 {
 	var n int64

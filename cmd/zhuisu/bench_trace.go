@@ -339,8 +339,7 @@ func benchRecall(ctx context.Context, st store.Store, svc *trace.Service, roots 
 		fmt.Fprintf(out, "recall of %s: %d identifiers, create %.1f ms + XLSX %.1f ms (%d bytes) = %.1f ms\n",
 			lot, len(rec.Identifiers), ms(created), ms(total-created), len(x.Body), ms(total))
 	}
-	median := func(l []time.Duration) float64 { l = slices.Clone(l); slices.Sort(l); return ms(l[len(l)/2]) }
-	res.RecallCreateMs, res.RecallExportMs, res.RecallTotalMs = median(creates), median(exports), median(totals)
+	res.RecallCreateMs, res.RecallExportMs, res.RecallTotalMs = ms(median(creates)), ms(median(exports)), ms(median(totals))
 	res.RecallMaxMs = ms(slices.Max(totals))
 	fmt.Fprintf(out, "recalls: %d lots, median %.1f ms, slowest %.1f ms (create and XLSX)\n", len(totals), res.RecallTotalMs, res.RecallMaxMs)
 	return nil
@@ -489,11 +488,11 @@ func benchTraces(ctx context.Context, svc *trace.Service, tbl *lineageTable, roo
 	return f, nil
 }
 
+// percentiles are the p50 and p99 of l in milliseconds, by nearest rank (every bench
+// reports them so).
 func percentiles(l []time.Duration) (p50, p99 float64) {
 	slices.Sort(l)
-	at := func(q float64) float64 {
-		return float64(l[int(math.Ceil(q*float64(len(l))))-1].Nanoseconds()) / 1e6
-	}
+	at := func(q float64) float64 { return ms(l[int(math.Ceil(q*float64(len(l))))-1]) }
 	return at(0.50), at(0.99)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -91,9 +92,10 @@ func cmdBenchVerify(ctx context.Context, args []string, stdout io.Writer) error 
 	return nil
 }
 
-func median(v []float64) float64 {
+func median[T cmp.Ordered](v []T) T {
 	if len(v) == 0 {
-		return 0
+		var zero T
+		return zero
 	}
 	s := slices.Clone(v)
 	slices.Sort(s)
