@@ -36,7 +36,8 @@ import (
 
 // The roles of the access matrix. The enterprise and the regulator belong to tenant B:
 // another enterprise, another region (Xiamen); every object the requests name belongs to
-// tenant A (an enterprise in Fuzhou).
+// tenant A (an enterprise in Fuzhou). Tenant B has a GS1 company prefix (otherPrefix) as
+// well as a location, and neither covers any identifier of tenant A.
 const (
 	rolePublic     = "public"
 	roleAdmin      = "admin"
@@ -64,6 +65,10 @@ const (
 	tenantGTIN  = "09521234543213"
 	holderGLN   = "https://id.gs1.org/414/6901234000030"
 	matrixQuery = "object-events"
+	// otherPrefix is tenant B's GS1 company prefix; otherPrefixGLN a party under it that
+	// tenant B never registered as a location.
+	otherPrefix    = "6901235"
+	otherPrefixGLN = "https://id.gs1.org/414/6901235000015"
 )
 
 // matrixFixture is a server with two tenants and an object of tenant A of every kind.
@@ -75,6 +80,10 @@ type matrixFixture struct {
 	// Tenant A's objects, and the strings that betray them in an answer.
 	eventID, jobID, recallID, person, tokenID, userID string
 	markers                                           []string
+	// What tests beyond the matrix need to add principals of their own.
+	auth  *auth.Service
+	reg   *registry.Service
+	admin *auth.Principal
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -125,7 +134,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		Limits: api.DefaultLimits, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	f := &matrixFixture{srv: srv, creds: map[string]func(*http.Request){}}
+	f := &matrixFixture{srv: srv, creds: map[string]func(*http.Request){}, auth: a, reg: reg}
 
 	bearer := func(tok string) func(*http.Request) {
 		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
@@ -144,12 +153,17 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	f.creds[roleSecurity] = f.session(t, a, "sec.matrix", auth.Scope{Role: auth.RoleSecurity})
 	f.creds[roleRegulator] = f.session(t, a, "reg.xiamen", auth.Scope{Role: auth.RoleRegulator, Department: "agriculture", Region: "350203"})
 
-	// The two tenants, approved, each with its location and an API token.
+	// The two tenants, approved, each with its location and an API token; tenant B with
+	// its company prefix too.
 	admin := &auth.Principal{Role: auth.RoleAdmin, TokenID: "matrix"}
+	f.admin = admin
 	tokens := map[string]string{}
-	for _, sub := range []struct{ uscc, region, gln string }{{flowUSCC, "350102", ownGLN}, {otherUSCC, "350203", otherGLN}} {
+	for _, sub := range []struct {
+		uscc, region, gln string
+		prefixes          []string
+	}{{flowUSCC, "350102", ownGLN, nil}, {otherUSCC, "350203", otherGLN, []string{otherPrefix}}} {
 		if _, err := reg.Register(ctx, admin, &registry.Registration{USCC: sub.uscc, Name: "农资店 " + sub.region, Region: sub.region,
-			Roles: []string{"dealer"}, Sectors: []string{catalogue.SectorAgriInputs}, Locations: []string{sub.gln}}); err != nil {
+			Roles: []string{"dealer"}, Sectors: []string{catalogue.SectorAgriInputs}, Locations: []string{sub.gln}, Prefixes: sub.prefixes}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := reg.Change(ctx, admin, sub.uscc, "approve", "备案材料齐全"); err != nil {
@@ -259,6 +273,8 @@ type entry struct {
 	// bare requests go without credentials (a logout or a sign-in ends the session the
 	// request brings).
 	bare bool
+	// cred, when set, is the credential the request goes with instead of the role's.
+	cred func(*http.Request)
 }
 
 // matrix returns an entry for every route of the table, keyed by its pattern.
@@ -452,7 +468,11 @@ func (f *matrixFixture) send(t *testing.T, role string, e entry) (int, []byte) {
 	case e.body != "" && !strings.HasPrefix(e.path, "/log/"):
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if !e.bare {
+	switch {
+	case e.bare:
+	case e.cred != nil:
+		e.cred(req)
+	default:
 		f.creds[role](req)
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -463,4 +483,119 @@ func (f *matrixFixture) send(t *testing.T, role string, e entry) (int, []byte) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
+}
+
+// visibilityDoc is one ObjectEvent of tenant A observing item at its location, sent to
+// dest when dest is not "".
+func visibilityDoc(item, dest string) []byte {
+	extra := ""
+	if dest != "" {
+		extra = `,"destinationList":[{"type":"owning_party","destination":"` + dest + `"}]`
+	}
+	return []byte(`{"@context":"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld","type":"EPCISDocument","schemaVersion":"2.0",
+"creationDate":"2026-05-01T08:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-05-01T08:00:00+08:00",
+"eventTimeZoneOffset":"+08:00","epcList":["` + item + `"],"action":"OBSERVE","bizStep":"shipping",
+"bizLocation":{"id":"` + ownGLN + `"}` + extra + `}]}}`)
+}
+
+// TestEachReaderSeesOnlyTheEventsThatNameItOrThatItSupervises records three events of
+// tenant A (the fixture's sale to holderGLN, a shipment to a party under tenant B's
+// company prefix, an event naming no one else) and checks, through the query interface
+// and the event-by-ID route, which of them each reader gets: an enterprise sees exactly
+// the events whose source or destination is one of its locations or lies under one of its
+// company prefixes, and a regulator of tenant A's region sees them only when its
+// department supervises tenant A's sector.
+func TestEachReaderSeesOnlyTheEventsThatNameItOrThatItSupervises(t *testing.T) {
+	f := newMatrixFixture(t)
+	ctx := context.Background()
+	asA := &node{srv: f.srv, token: f.tokens[flowUSCC]}
+	capture := func(doc []byte) string {
+		t.Helper()
+		resp, body := asA.do(t, "POST", "/capture", "application/ld+json", doc)
+		mustStatus(t, "tenant A capture", resp, body, http.StatusAccepted)
+		var job struct{ EventIDs []string }
+		if err := json.Unmarshal(body, &job); err != nil || len(job.EventIDs) != 1 {
+			t.Fatalf("capture answer %s", body)
+		}
+		return job.EventIDs[0]
+	}
+	toHolder := f.eventID
+	toPrefix := capture(visibilityDoc("https://id.gs1.org/01/09521234543213/21/A2", otherPrefixGLN))
+	unshared := capture(visibilityDoc("https://id.gs1.org/01/09521234543213/21/A3", ""))
+	all := []string{toHolder, toPrefix, unshared}
+
+	// Tenant C holds the location tenant A's sale went to.
+	const holderUSCC = "91350100M000200YX8"
+	if _, err := f.reg.Register(ctx, f.admin, &registry.Registration{USCC: holderUSCC, Name: "零售店", Region: "350102",
+		Roles: []string{"retailer"}, Sectors: []string{catalogue.SectorAgriInputs}, Locations: []string{holderGLN}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.reg.Change(ctx, f.admin, holderUSCC, "approve", "备案材料齐全"); err != nil {
+		t.Fatal(err)
+	}
+	holderTok, _, err := f.reg.IssueToken(ctx, f.admin, holderUSCC, "holder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(tok string) func(*http.Request) {
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
+	}
+	if len(catalogue.ByDepartment("police")) == 0 || slices.ContainsFunc(catalogue.ByDepartment("police"),
+		func(c catalogue.ProductClass) bool { return c.Sector == catalogue.SectorAgriInputs }) {
+		t.Fatal("the police department must supervise some sector, and not tenant A's (agri-inputs)")
+	}
+
+	for _, c := range []struct {
+		reader string
+		cred   func(*http.Request)
+		sees   []string
+	}{
+		{"tenant A, the recorder", bearer(f.tokens[flowUSCC]), all},
+		{"tenant B, whose company prefix covers one destination", f.creds[roleEnterprise], []string{toPrefix}},
+		{"tenant C, whose location is one destination", bearer(holderTok), []string{toHolder}},
+		{"a regulator of tenant A's region and department", f.session(t, f.auth, "reg.fuzhou.agri",
+			auth.Scope{Role: auth.RoleRegulator, Department: "agriculture", Region: "350102"}), all},
+		{"a regulator of tenant A's region and another department", f.session(t, f.auth, "reg.fuzhou.police",
+			auth.Scope{Role: auth.RoleRegulator, Department: "police", Region: "350102"}), nil},
+		{"a regulator of tenant A's department and another region", f.creds[roleRegulator], nil},
+	} {
+		t.Run(c.reader, func(t *testing.T) {
+			status, body := f.send(t, "", entry{method: "GET", path: "/events?perPage=100", cred: c.cred})
+			if status != http.StatusOK {
+				t.Fatalf("GET /events: %d %.300s", status, body)
+			}
+			var doc struct {
+				EPCISBody struct {
+					QueryResults struct {
+						ResultsBody struct {
+							EventList []struct {
+								EventID string `json:"eventID"`
+							} `json:"eventList"`
+						} `json:"resultsBody"`
+					} `json:"queryResults"`
+				} `json:"epcisBody"`
+			}
+			if err := json.Unmarshal(body, &doc); err != nil {
+				t.Fatalf("GET /events: %v: %.300s", err, body)
+			}
+			var got []string
+			for _, e := range doc.EPCISBody.QueryResults.ResultsBody.EventList {
+				if slices.Contains(all, e.EventID) {
+					got = append(got, e.EventID)
+				}
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(c.sees))
+			if !slices.Equal(got, want) {
+				t.Errorf("GET /events returns tenant A's events %q, want %q (sale to holder %s, shipment under B's prefix %s, unshared %s)",
+					got, want, toHolder, toPrefix, unshared)
+			}
+			for _, id := range all {
+				status, body := f.send(t, "", entry{method: "GET", path: "/events/" + url.PathEscape(id), cred: c.cred})
+				if sees := slices.Contains(c.sees, id); (status == http.StatusOK) != sees {
+					t.Errorf("GET /events/%s: %d, want 200 only if the reader sees it (sees: %v): %.200s", id, status, sees, body)
+				}
+			}
+		})
+	}
 }

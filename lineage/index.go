@@ -665,7 +665,8 @@ func (x *Index) observe(e *epcis.Event, s, df uint32) {
 // that links an identifier into the lineage and every other event that names it, except
 // that an aggregation DELETE is found only from its parent, not from the children it
 // lists. An event the index holds through an identifier's lot (an ILMD lot membership)
-// counts for the lot too.
+// counts for the lot too. Parties and places give no events: the events that name them as
+// source or destination are those of the goods moved, found from the goods.
 func (x *Index) EventsOf(ids []string) (live, declared []int64) {
 	add := func(seq uint32, dead bool) {
 		if _, d := x.declared[int64(seq)]; d || dead {
