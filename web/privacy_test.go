@@ -26,9 +26,13 @@ func TestPublicResponsesNeverCarryANaturalPersonsNameIDOrPhone(t *testing.T) {
 		for _, e := range story {
 			if e.ILMD != nil {
 				for k, n := range *e.ILMD {
-					if n.Local == "producer" {
-						// Contact details in a field the page shows: the scrubber masks them.
+					switch n.Local {
+					case "producer", "processor", "productName":
+						// Contact details in fields the page shows: the scrubber masks them.
 						(*e.ILMD)[k].Value = n.Value + " 联系电话 13807551234 / 139 1234 5678 身份证 350102198001010013"
+					case "lot":
+						// A lot "number" that is a phone or an ID number is left out.
+						(*e.ILMD)[k].Value = []string{"13807551234", "35010219800101001X", "110105194912310021"}[i%3]
 					}
 				}
 				*e.ILMD = append(*e.ILMD, node("farmerName", "王秀英"), node("farmerPhone", "13912345678"),
