@@ -223,10 +223,14 @@ func (s *Service) validate(ctx context.Context, r *Registration) (*store.Subject
 		if slices.Contains(sub.Prefixes, pre) {
 			continue
 		}
-		owner, err := s.Store.PrefixOwner(ctx, pre)
+		owner, owned, err := s.Store.PrefixOwner(ctx, pre)
 		switch {
-		case err == nil:
+		case err == nil && owned == pre:
 			e := zhuisu.Errorf(zhuisu.EConflict, "GS1 company prefix %s belongs to subject %s already", pre, owner)
+			e.Field = f
+			return nil, e
+		case err == nil:
+			e := zhuisu.Errorf(zhuisu.EConflict, "GS1 company prefix %s overlaps %s of subject %s: every key under the longer would belong to both", pre, owned, owner)
 			e.Field = f
 			return nil, e
 		case !zhuisu.IsCode(err, zhuisu.ENotFound):

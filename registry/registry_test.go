@@ -269,3 +269,32 @@ func TestRegulatorListsOnlyItsRegionAndIsAudited(t *testing.T) {
 		t.Fatalf("regulator reads audited: %+v, %v", reads, err)
 	}
 }
+
+// Company prefixes may not overlap: every key under the longer would belong to two
+// subjects, and access by prefix would give one subject the other's goods.
+func TestRegisterRefusesAPrefixThatOverlapsAnother(t *testing.T) {
+	s, st := newService(t)
+	ctx := context.Background()
+	a := registration(usccA, "350102")
+	a.Prefixes = []string{"692345"}
+	if _, err := s.Register(ctx, admin, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, pre := range []string{"692345", "6923457", "69234"} {
+		b := registration(usccB, "350203")
+		b.Prefixes = []string{"6999", pre}
+		_, err := s.Register(ctx, admin, b)
+		var ze *zhuisu.Error
+		if zhuisu.ErrorCode(err) != zhuisu.EConflict || !asError(err, &ze) || ze.Field != "prefixes[1]" || !strings.Contains(ze.Message, usccA) {
+			t.Fatalf("prefix %s against %s's 692345: %v, want a conflict at prefixes[1] naming %s", pre, usccA, err, usccA)
+		}
+		if _, err := st.Subject(ctx, usccB); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+			t.Fatalf("a refused subject was stored: %v", err)
+		}
+	}
+	b := registration(usccB, "350203")
+	b.Prefixes = []string{"692346"}
+	if _, err := s.Register(ctx, admin, b); err != nil {
+		t.Fatalf("a prefix that overlaps none: %v", err)
+	}
+}

@@ -27,8 +27,10 @@ type RegistryStore interface {
 	// LocationOwner returns the USCC of the subject owning a location (canonical URI);
 	// ENotFound when nobody owns it.
 	LocationOwner(ctx context.Context, location string) (string, error)
-	// PrefixOwner returns the USCC of the subject owning a GS1 company prefix.
-	PrefixOwner(ctx context.Context, prefix string) (string, error)
+	// PrefixOwner returns the USCC of the subject owning a GS1 company prefix, or one
+	// that overlaps it (either is the start of the other: every key under the longer is
+	// under both), and that prefix.
+	PrefixOwner(ctx context.Context, prefix string) (owner, owned string, err error)
 
 	// TokenByID finds a token, revoked or not (revoking one checks whose it is first).
 	TokenByID(ctx context.Context, id string) (*Token, error)
@@ -169,5 +171,15 @@ func AuditHash(prev [32]byte, r *AuditRecord) [32]byte {
 	}
 	var out [32]byte
 	h.Sum(out[:0])
+	return out
+}
+
+// PrefixStarts lists the starts of a GS1 company prefix that are prefixes themselves (4
+// digits or more), the prefix included.
+func PrefixStarts(prefix string) []string {
+	var out []string
+	for n := 4; n <= len(prefix); n++ {
+		out = append(out, prefix[:n])
+	}
 	return out
 }

@@ -194,13 +194,16 @@ func (s *DB) LocationOwner(ctx context.Context, location string) (string, error)
 	return uscc, err
 }
 
-// PrefixOwner returns who owns a GS1 company prefix.
-func (s *DB) PrefixOwner(ctx context.Context, prefix string) (string, error) {
-	var uscc string
+// PrefixOwner returns who owns a GS1 company prefix or one overlapping it: one of its own
+// starts (found by key), or one it starts (a key range: ':' follows the digits).
+func (s *DB) PrefixOwner(ctx context.Context, prefix string) (string, string, error) {
+	var uscc, owned string
 	err := s.with(ctx, "GS1 company prefix "+prefix, func(c *poolConn) error {
-		return c.QueryRow(ctx, `SELECT uscc FROM subject_prefixes WHERE prefix = $1`, prefix).Scan(&uscc)
+		return c.QueryRow(ctx, `SELECT uscc, prefix FROM subject_prefixes
+			WHERE prefix = ANY($1::text[]) OR (prefix >= $2 AND prefix < $2 || ':') ORDER BY prefix LIMIT 1`,
+			store.PrefixStarts(prefix), prefix).Scan(&uscc, &owned)
 	})
-	return uscc, err
+	return uscc, owned, err
 }
 
 // TokenByID finds a token, revoked or not.

@@ -194,11 +194,14 @@ func (s *DB) LocationOwner(ctx context.Context, location string) (string, error)
 	return uscc, mapErr(err, "location "+location)
 }
 
-// PrefixOwner returns who owns a GS1 company prefix.
-func (s *DB) PrefixOwner(ctx context.Context, prefix string) (string, error) {
-	var uscc string
-	err := s.db.QueryRowContext(ctx, `SELECT uscc FROM subject_prefixes WHERE prefix = ?`, prefix).Scan(&uscc)
-	return uscc, mapErr(err, "GS1 company prefix "+prefix)
+// PrefixOwner returns who owns a GS1 company prefix or one overlapping it: one of its own
+// starts (found by key), or one it starts (a key range: ':' follows the digits).
+func (s *DB) PrefixOwner(ctx context.Context, prefix string) (string, string, error) {
+	var uscc, owned string
+	err := s.db.QueryRowContext(ctx, `SELECT uscc, prefix FROM subject_prefixes
+		WHERE prefix IN (SELECT value FROM json_each(?)) OR (prefix >= ? AND prefix < ? || ':') ORDER BY prefix LIMIT 1`,
+		jsonStrings(store.PrefixStarts(prefix)), prefix, prefix).Scan(&uscc, &owned)
+	return uscc, owned, mapErr(err, "GS1 company prefix "+prefix)
 }
 
 // TokenByID finds a token, revoked or not.

@@ -63,8 +63,17 @@ func testSubjectRoundTrip(t *testing.T, s store.Store) {
 	if owner, err := s.LocationOwner(ctx, want.Locations[1]); err != nil || owner != want.USCC {
 		t.Fatalf("LocationOwner = %q, %v", owner, err)
 	}
-	if owner, err := s.PrefixOwner(ctx, want.Prefixes[0]); err != nil || owner != want.USCC {
-		t.Fatalf("PrefixOwner = %q, %v", owner, err)
+	// A prefix overlaps a stored one when either starts the other; otherwise it is free.
+	stored := want.Prefixes[0]
+	for _, asked := range []string{stored, stored + "5", stored[:len(stored)-1]} {
+		if owner, owned, err := s.PrefixOwner(ctx, asked); err != nil || owner != want.USCC || owned != stored {
+			t.Fatalf("PrefixOwner(%s) = %q, %q, %v; want %s, %s", asked, owner, owned, err, want.USCC, stored)
+		}
+	}
+	for _, free := range []string{stored[:len(stored)-1] + "9", "9" + stored[1:]} {
+		if _, _, err := s.PrefixOwner(ctx, free); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+			t.Fatalf("PrefixOwner(%s) of a free prefix: %v, want not found", free, err)
+		}
 	}
 	if _, err := s.LocationOwner(ctx, "https://id.gs1.org/414/6901234000032"); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
 		t.Fatalf("unowned location: %v, want not found", err)
