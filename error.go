@@ -7,7 +7,6 @@ package zhuisu
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Code classifies an error for callers. Each code maps to one HTTP status in the API
@@ -89,15 +88,16 @@ func ErrorMessage(err error) string {
 func IsCode(err error, code Code) bool { return err != nil && ErrorCode(err) == code }
 
 // httpStatus is the one table from error codes to HTTP status, for the API and the pages.
+// The statuses are written as numbers: the domain's packages must not depend on net/http.
 var httpStatus = map[Code]int{
-	ENotFound:     http.StatusNotFound,
-	EInvalid:      http.StatusBadRequest,
-	EConflict:     http.StatusConflict,
-	EUnauthorized: http.StatusUnauthorized,
-	EForbidden:    http.StatusForbidden,
-	ETooLarge:     http.StatusRequestEntityTooLarge,
-	EUnavailable:  http.StatusServiceUnavailable,
-	EInternal:     http.StatusInternalServerError,
+	ENotFound:     404,
+	EInvalid:      400,
+	EConflict:     409,
+	EUnauthorized: 401,
+	EForbidden:    403,
+	ETooLarge:     413,
+	EUnavailable:  503,
+	EInternal:     500,
 }
 
 // HTTPStatus is the HTTP status that answers an error of code c (500 for a code it does
@@ -106,5 +106,5 @@ func HTTPStatus(c Code) int {
 	if s, ok := httpStatus[c]; ok {
 		return s
 	}
-	return http.StatusInternalServerError
+	return 500
 }
