@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/zhuisu/zhuisu"
@@ -45,66 +44,7 @@ type Service struct {
 	// log's head: AuditExtensions in audit.go).
 	Extensions func(ctx context.Context) ([]string, error)
 
-	proofHashes hashCache
-}
-
-// hashCache keeps interior hashes of the stored tree from level cachedLevel up for
-// proofs: once written a hash never changes, and every proof of a large tree reads the
-// same upper nodes, each from a different stored row.
-type hashCache struct {
-	mu sync.RWMutex
-	m  map[int64]tlog.Hash // by stored-hash index
-}
-
-const (
-	cachedLevel = 3       // nodes over at least 8 leaves: about one stored hash in eight
-	cacheMax    = 1 << 17 // about 8 MB; past it the cache starts again
-)
-
-// cached is a HashReader that answers from c what it holds and reads the rest.
-type cached struct {
-	c    *hashCache
-	next tlog.HashReader
-}
-
-func (r cached) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	var miss []int64
-	var at []int
-	r.c.mu.RLock()
-	for i, idx := range indexes {
-		if h, ok := r.c.m[idx]; ok {
-			out[i] = h
-		} else {
-			miss, at = append(miss, idx), append(at, i)
-		}
-	}
-	r.c.mu.RUnlock()
-	if len(miss) == 0 {
-		return out, nil
-	}
-	got, err := r.next.ReadHashes(miss)
-	if err != nil {
-		return nil, err
-	}
-	r.c.mu.Lock()
-	defer r.c.mu.Unlock()
-	for j, idx := range miss {
-		out[at[j]] = got[j]
-		if _, k, err := tlog.LocateStoredHash(idx); err == nil && k >= cachedLevel {
-			if r.c.m == nil || len(r.c.m) >= cacheMax {
-				r.c.m = make(map[int64]tlog.Hash, 1024)
-			}
-			r.c.m[idx] = got[j]
-		}
-	}
-	return out, nil
-}
-
-// ProofReader is HashReader with the upper levels of the tree kept in memory, for the
-// inclusion proofs that pages and the API serve one at a time.
-func (s *Service) ProofReader(ctx context.Context) tlog.HashReader {
-	return cached{c: &s.proofHashes, next: reader{ctx, s.Store}}
+	proofs proofCache
 }
 
 // DefaultInterval is the default time between checkpoints when events arrive.

@@ -13,8 +13,10 @@ import (
 	"github.com/zhuisu/zhuisu/workload"
 )
 
-// The proof reader keeps upper tree levels in memory: its proofs must be the stored
-// tree's, at every size the tree passes through, also when asked again from the cache.
+// The proof reader keeps upper tree levels in memory and computes the lower ones from the
+// leaf's block: its proofs must be the stored tree's at every size the tree passes
+// through, before the cache is warmed, after, and when it has dropped levels to stay in
+// its bound.
 func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
@@ -25,7 +27,7 @@ func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	skey, _, err := tlog.GenerateEd25519("zhuisu.test/proofs")
+	skey, vkey, err := tlog.GenerateEd25519("zhuisu.test/proofs")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,14 @@ func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	verifier, err := tlog.ParseVerifierKey(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	log := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer}
+	// A reader of the same log that may keep only a few hashes.
+	small := &integrity.Service{Store: st, Origin: signer.Name(), Verifiers: []tlog.Verifier{verifier}}
+	small.BoundProofCache(40)
 	g := workload.New(5)
 	proved := 0
 	for _, batch := range []int{300, 211, 600} {
@@ -44,21 +53,44 @@ func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 		if err != nil || cp == nil {
 			t.Fatalf("Integrate = %v, %v", cp, err)
 		}
-		for pass := range 2 {
+		for pass, svc := range []*integrity.Service{log, log, small} {
+			if pass > 0 {
+				if err := svc.WarmProofs(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for leaf := int64(0); leaf < cp.Size; leaf += 7 {
 				want, err := tlog.ProveInclusion(leaf, cp.Size, log.HashReader(ctx))
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := tlog.ProveInclusion(leaf, cp.Size, log.ProofReader(ctx))
+				got, err := tlog.ProveInclusion(leaf, cp.Size, svc.ProofReader(ctx))
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !slices.Equal(got.Hashes, want.Hashes) {
 					t.Fatalf("size %d, pass %d: the proof of leaf %d differs from the stored tree's", cp.Size, pass, leaf)
 				}
+				// With the leaf's block read beforehand, as the public page reads it.
+				from, to := svc.ProofBlock(leaf, cp.Size)
+				entries, err := st.LogLeaves(ctx, from, to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err = tlog.ProveInclusion(leaf, cp.Size, svc.ProofReaderWith(ctx, from, entries)); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got.Hashes, want.Hashes) {
+					t.Fatalf("size %d, pass %d: the proof of leaf %d from its block [%d, %d) differs from the stored tree's", cp.Size, pass, leaf, from, to)
+				}
 				proved++
 			}
+		}
+		if low, hashes := log.ProofCacheLevels(); low != 3 || int64(hashes) < cp.Size/4-20 {
+			t.Errorf("size %d: the cache keeps %d hashes from level %d, want about %d from level 3", cp.Size, hashes, low, cp.Size/4)
+		}
+		if low, hashes := small.ProofCacheLevels(); hashes > 40 || low <= 3 {
+			t.Errorf("size %d: the bounded cache keeps %d hashes from level %d, want at most 40 from above level 3", cp.Size, hashes, low)
 		}
 	}
 	t.Logf("%d proofs equal", proved)
