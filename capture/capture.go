@@ -19,6 +19,7 @@ import (
 	"github.com/zhuisu/zhuisu"
 	"github.com/zhuisu/zhuisu/codes"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/public"
 	"github.com/zhuisu/zhuisu/store"
 )
 
@@ -146,6 +147,7 @@ func (s *Service) prepare(doc *epcis.Document, subject string, now time.Time) (*
 			Hash:    sum,
 			Event:   e,
 			Doc:     doc,
+			Facts:   public.EncodeFacts(e),
 			Subject: subject,
 			Keys:    Keys(e),
 		}

@@ -24,12 +24,14 @@ type world struct {
 	log     *integrity.Service
 	public  *public.Service
 	stories [][]*epcis.Event
+	path    string // the SQLite file
 }
 
 func newWorld(t *testing.T, stories int, cfg public.Config) *world {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
+	path := filepath.Join(t.TempDir(), "z.db")
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func newWorld(t *testing.T, stories int, cfg public.Config) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{st: st, capture: capture.New(st), trace: trace.New(st),
+	w := &world{st: st, path: path, capture: capture.New(st), trace: trace.New(st),
 		log: &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey, MaxStep: 1 << 20}}
 	gen := workload.New(7)
 	doc := &epcis.Document{SchemaVersion: "2.0"}

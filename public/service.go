@@ -332,13 +332,17 @@ func (s *Service) Flush(ctx context.Context) error {
 	return s.store.RecordScans(ctx, scans)
 }
 
-// Run follows new events and writes the scan log every interval until ctx is done.
+// Run follows new events, writes the scan log and brings the proofs' upper tree levels up
+// to the latest checkpoint every interval until ctx is done.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		_ = s.Follow(ctx) // retried at the next tick; the cache's TTL bounds staleness
 		_ = s.Flush(ctx)
+		if s.integrity != nil {
+			_ = s.integrity.WarmProofs(ctx) // until warm, proofs read the store
+		}
 		select {
 		case <-ctx.Done():
 			_ = s.Flush(context.WithoutCancel(ctx))
@@ -430,10 +434,95 @@ func (s *Service) openCheckpoint(note []byte) (*tlog.Checkpoint, error) {
 	return &cp, nil
 }
 
+// eventFacts are the facts of one stored event; row is the event when it was read whole.
+type eventFacts struct {
+	seq    int64
+	facts  *Facts
+	stored []byte // the facts as stored, when they were read from the store
+	row    *store.Event
+}
+
+// factsOf reads the facts of the events seqs that are not declared erroneous, in seq
+// order: as stored, or, for events stored without them or under another format, worked
+// out from the events read whole.
+func (s *Service) factsOf(ctx context.Context, seqs []int64) ([]eventFacts, error) {
+	rows, err := s.store.EventFacts(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]eventFacts, 0, len(rows))
+	var whole []int64
+	for _, r := range rows {
+		if f, ok := ParseFacts(r.Facts); ok {
+			out = append(out, eventFacts{seq: r.Seq, facts: f, stored: r.Facts})
+		} else {
+			whole = append(whole, r.Seq)
+		}
+	}
+	if len(whole) > 0 {
+		no := false
+		rows, err := s.store.Events(ctx, &store.EventQuery{Seqs: whole, Declared: &no})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			f, err := decodeFacts(r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, eventFacts{seq: r.Seq, facts: f, row: r})
+		}
+	}
+	return out, nil
+}
+
+// decodeFacts works out the facts of an event read whole.
+func decodeFacts(r *store.Event) (*Facts, error) {
+	e, err := epcis.DecodeEventJSON(r.Doc)
+	if err != nil {
+		return nil, zhuisu.Wrap(err, zhuisu.EInternal, "public: stored event %d cannot be decoded", r.Seq)
+	}
+	return FactsOf(e), nil
+}
+
+// proveFacts checks the proved event's integrity badge: it reads the record whole with
+// the entries of its neighbours in the log, which the proof needs, checks its proof
+// (checkIntegrity), and, when the view showed facts as stored beside the record, that
+// they are the record's: the badge vouches for what the page shows.
+func (s *Service) proveFacts(ctx context.Context, ev *eventFacts) Integrity {
+	in := Integrity{Status: "none", EventID: ev.facts.EventID}
+	if s.integrity == nil {
+		return in
+	}
+	latest, err := s.latestCheckpoint(ctx)
+	if err != nil {
+		in.Status, in.Problem = "failed", zhuisu.ErrorMessage(err)
+		return in
+	}
+	if latest == nil || ev.seq >= latest.Size {
+		in.Status = "pending"
+		return in
+	}
+	from, to := s.integrity.ProofBlock(ev.seq, latest.Size)
+	row, entries, err := s.store.EventAndLeaves(ctx, ev.seq, from, to)
+	if err != nil {
+		in.Status, in.Problem = "failed", zhuisu.ErrorMessage(err)
+		return in
+	}
+	in = s.checkIntegrity(ctx, row, ev.facts.EventID, s.integrity.ProofReaderWith(ctx, from, entries))
+	if ev.stored != nil && row != nil && in.Status != "failed" {
+		f, err := decodeFacts(row)
+		if err != nil || string(f.Append(nil)) != string(ev.stored) {
+			in.Status, in.Problem = "failed", "the facts stored beside the record are not the record's"
+		}
+	}
+	return in
+}
+
 // checkIntegrity proves a stored record's inclusion and checks the proof as any client
 // would: the checkpoint's signature by this log's key, the entry recomputed from the
 // record, its leaf hash, and the audit path up to the checkpoint's root.
-func (s *Service) checkIntegrity(ctx context.Context, row *store.Event, eventID string) Integrity {
+func (s *Service) checkIntegrity(ctx context.Context, row *store.Event, eventID string, hashes tlog.HashReader) Integrity {
 	in := Integrity{Status: "none", EventID: eventID}
 	if s.integrity == nil || row == nil {
 		return in
@@ -460,7 +549,7 @@ func (s *Service) checkIntegrity(ctx context.Context, row *store.Event, eventID 
 	if entry != row.Entry {
 		return fail("the stored record does not match its log entry")
 	}
-	p, err := tlog.ProveInclusion(row.Seq, cp.Size, s.integrity.ProofReader(ctx))
+	p, err := tlog.ProveInclusion(row.Seq, cp.Size, hashes)
 	if err != nil {
 		return fail(zhuisu.ErrorMessage(err))
 	}
@@ -516,7 +605,7 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 	// index finds the identifiers and the events naming them, and only those events are
 	// read; the key index of the store is asked only about what is not walked.
 	no, yes := false, true
-	var rows []*store.Event
+	var events []eventFacts
 	if v.Code.Kind != "party" && v.Code.Kind != "place" && v.Code.Kind != "product" && s.trace != nil {
 		// Follow has dropped the views that the events below s.next change: the walk
 		// must see those events, or a dropped view would be rebuilt without them.
@@ -536,20 +625,24 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 			v.Identifiers = append(v.Identifiers, id.ID)
 		}
 		if len(story.Live) > 0 {
-			// In seq order, which the store reads without sorting the documents, then by
-			// event time below; a story longer than MaxEvents shows its first stored.
-			rows, err = s.store.Events(ctx, &store.EventQuery{Seqs: story.Live, Declared: &no, Limit: s.cfg.MaxEvents})
-			if err != nil {
+			// A story longer than MaxEvents shows its first stored.
+			if events, err = s.factsOf(ctx, story.Live[:min(len(story.Live), s.cfg.MaxEvents)]); err != nil {
 				return nil, 0, err
 			}
 		}
 		v.State.Declared = len(story.RootDeclared) > 0
 	} else {
-		var err error
-		rows, err = s.store.Events(ctx, &store.EventQuery{Declared: &no, OrderBy: store.OrderEventTime, Limit: s.cfg.MaxEvents,
+		rows, err := s.store.Events(ctx, &store.EventQuery{Declared: &no, OrderBy: store.OrderEventTime, Limit: s.cfg.MaxEvents,
 			Keys: []store.KeyMatch{{Roles: identifierRoles, Values: v.Identifiers}}})
 		if err != nil {
 			return nil, 0, err
+		}
+		for _, r := range rows {
+			f, err := decodeFacts(r)
+			if err != nil {
+				return nil, 0, err
+			}
+			events = append(events, eventFacts{seq: r.Seq, facts: f, row: r})
 		}
 		declared, err := s.store.Events(ctx, &store.EventQuery{Declared: &yes, Limit: 1,
 			Keys: []store.KeyMatch{{Roles: identifierRoles, Values: []string{root}}}})
@@ -558,22 +651,13 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 		}
 		v.State.Declared = len(declared) > 0
 	}
-	events := make([]*epcis.Event, 0, len(rows))
-	rowOf := map[*epcis.Event]*store.Event{}
-	for _, r := range rows {
-		e, err := epcis.DecodeEventJSON(r.Doc)
-		if err != nil {
-			return nil, 0, zhuisu.Wrap(err, zhuisu.EInternal, "public: stored event %d cannot be decoded", r.Seq)
-		}
-		events = append(events, e)
-		rowOf[e] = r
-	}
-	sort.SliceStable(events, func(i, j int) bool { return events[i].EventTime.Before(events[j].EventTime) })
+	sort.SliceStable(events, func(i, j int) bool { return events[i].facts.Time.Before(events[j].facts.Time) })
 	v.Found = len(events) > 0
-	var latestOwn *epcis.Event
-	for _, e := range events {
+	var latestOwn *eventFacts
+	for i := range events {
+		f := events[i].facts
 		about := ""
-		for _, id := range identifiersOf(e) {
+		for _, id := range f.Identifiers {
 			if id == root {
 				about = root
 				break
@@ -583,19 +667,17 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 			}
 		}
 		if about == root {
-			latestOwn = e
+			latestOwn = &events[i]
 		}
-		v.Steps = append(v.Steps, s.stepOf(e, about, root, kinds))
-		masterData(v, e)
+		v.Steps = append(v.Steps, stepOf(f, about, root, kinds))
+		masterData(v, f)
 	}
 	for _, st := range v.Steps {
 		v.Certificates = append(v.Certificates, st.Certificates...)
 	}
 	// State: what the latest event about the code itself says of it.
-	if latestOwn != nil {
-		if ended := endOf(latestOwn); ended != "" {
-			v.State.Ended, v.State.EndedAt = ended, latestOwn.EventTime
-		}
+	if latestOwn != nil && latestOwn.facts.Ended != "" {
+		v.State.Ended, v.State.EndedAt = latestOwn.facts.Ended, latestOwn.facts.Time
 	}
 	today := now.In(chinaTime).Format(time.DateOnly)
 	for _, d := range v.Dates {
@@ -643,10 +725,10 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 	// of its chain.
 	proved := latestOwn
 	if proved == nil && len(events) > 0 {
-		proved = events[len(events)-1]
+		proved = &events[len(events)-1]
 	}
 	if proved != nil {
-		v.Integrity = s.checkIntegrity(ctx, rowOf[proved], proved.EventID)
+		v.Integrity = s.proveFacts(ctx, proved)
 		if v.Integrity.Status == "pending" {
 			ttl = time.Second // a checkpoint covers it within a second or so
 		}
@@ -730,31 +812,16 @@ func endOf(e *epcis.Event) string {
 	return ""
 }
 
-func (s *Service) stepOf(e *epcis.Event, about, root string, kinds map[string]string) Step {
-	st := Step{Time: e.EventTime, Stage: stageOf(e)}
-	if e.BizLocation != nil {
-		st.Place = humanOf(e.BizLocation.ID)
-	} else if e.ReadPoint != nil {
-		st.Place = humanOf(e.ReadPoint.ID)
-	}
+func stepOf(f *Facts, about, root string, kinds map[string]string) Step {
+	st := Step{Time: f.Time, Stage: f.Stage, Place: f.Place, Certificates: f.Certificates}
 	switch st.Stage {
 	case "harvest", "production":
-		st.Actor = scrubText(ilmd(e, "producer"))
+		st.Actor, st.Region = f.Producer, f.Region
 	case "processing":
-		st.Actor = scrubText(ilmd(e, "processor"))
-	}
-	if r := ilmd(e, "originRegion"); r != "" && (st.Stage == "harvest" || st.Stage == "production") {
-		if name, ok := codes.RegionName(r); ok {
-			st.Region = name
-		}
+		st.Actor = f.Processor
 	}
 	if about != "" && about != root {
 		st.Subject, st.SubjectKind = humanOf(about), kinds[about]
-	}
-	for _, ci := range e.CertificationInfo {
-		if cert, ok := certificateOf(ci); ok {
-			st.Certificates = append(st.Certificates, cert)
-		}
 	}
 	return st
 }
@@ -842,40 +909,33 @@ func ilmd(e *epcis.Event, local string) string {
 
 // masterData takes the allowlisted lot master data of an event into the view; later
 // events (processing after harvest) refine what earlier ones said.
-func masterData(v *View, e *epcis.Event) {
-	if e.ILMD == nil {
+func masterData(v *View, f *Facts) {
+	if !f.MasterData {
 		return
 	}
-	if p := ilmd(e, "productName"); p != "" {
-		v.Product = scrubText(p)
+	if f.Product != "" {
+		v.Product = f.Product
 	}
-	if p := ilmd(e, "producer"); p != "" && v.Producer == "" {
-		v.Producer = scrubText(p)
+	if f.Producer != "" && v.Producer == "" {
+		v.Producer = f.Producer
 	}
-	if p := ilmd(e, "processor"); p != "" {
-		v.Processor = scrubText(p)
+	if f.Processor != "" {
+		v.Processor = f.Processor
 	}
-	if r := ilmd(e, "originRegion"); r != "" && v.Origin == "" {
-		if name, ok := codes.RegionName(r); ok {
-			v.Origin = name
-		}
+	if f.Region != "" && v.Origin == "" {
+		v.Origin = f.Region
 	}
-	if l := ilmd(e, "lot"); l != "" && v.Lot == "" && !personalRun(l) {
-		v.Lot = l
+	if f.Lot != "" && v.Lot == "" {
+		v.Lot = f.Lot
 	}
-	switch stageOf(e) {
+	switch f.Stage {
 	case "harvest", "production":
-		addDate(v, "produced", e.EventTime.In(chinaTime).Format(time.DateOnly))
+		addDate(v, "produced", f.Time.In(chinaTime).Format(time.DateOnly))
 	case "processing":
-		addDate(v, "processed", e.EventTime.In(chinaTime).Format(time.DateOnly))
+		addDate(v, "processed", f.Time.In(chinaTime).Format(time.DateOnly))
 	}
-	for _, f := range []struct{ local, kind string }{{"bestBefore", "bestBefore"}, {"bestBeforeDate", "bestBefore"},
-		{"expiryDate", "expiry"}, {"itemExpirationDate", "expiry"}} {
-		if d := ilmd(e, f.local); d != "" {
-			if t, err := time.Parse(time.DateOnly, d); err == nil {
-				addDate(v, f.kind, t.Format(time.DateOnly))
-			}
-		}
+	for _, d := range f.Dates {
+		addDate(v, d.Kind, d.Date)
 	}
 }
 

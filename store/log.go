@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/zhuisu/zhuisu"
 )
 
 // LogStore keeps the tamper-evident log beside the events. The leaves are the events
@@ -13,6 +15,10 @@ type LogStore interface {
 	// LogLeaves returns the log entries (Event.Entry) of the events with seq in
 	// [from, to), in order.
 	LogLeaves(ctx context.Context, from, to int64) ([][32]byte, error)
+	// EventAndLeaves reads at once what a public proof of one record needs: the event
+	// seq whole (nil when it is declared erroneous or is a declaration) and the log
+	// entries of the events with seq in [from, to), which holds seq, in order.
+	EventAndLeaves(ctx context.Context, seq, from, to int64) (*Event, [][32]byte, error)
 	// LogNodes returns the interior hashes kept for the given seqs (see LogNode); a seq
 	// without interior hashes is absent from the map.
 	LogNodes(ctx context.Context, seqs []int64) (map[int64][]byte, error)
@@ -65,4 +71,24 @@ type WitnessState struct {
 	Size      int64
 	Root      [32]byte
 	UpdatedAt time.Time
+}
+
+// SplitEventAndLeaves gives EventAndLeaves' answer from the events read in [from, to),
+// in seq order, with the document of seq alone: it checks that none is missing.
+func SplitEventAndLeaves(events []*Event, seq, from, to int64) (*Event, [][32]byte, error) {
+	leaves := make([][32]byte, 0, len(events))
+	var proved *Event
+	for i, e := range events {
+		if e.Seq != from+int64(i) {
+			break
+		}
+		leaves = append(leaves, e.Entry)
+		if e.Seq == seq && e.Declares < 0 && e.DeclaredBy < 0 {
+			proved = e
+		}
+	}
+	if int64(len(leaves)) != to-from || seq < from || seq >= to {
+		return nil, nil, zhuisu.Errorf(zhuisu.ENotFound, "event and log leaves: no event %d", from+int64(len(leaves)))
+	}
+	return proved, leaves, nil
 }

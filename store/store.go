@@ -32,6 +32,10 @@ type Store interface {
 	// the full EPCIS predicate; a store must return every event that could match and may
 	// return more only where the query says so (see EventQuery).
 	Events(ctx context.Context, q *EventQuery) ([]*Event, error)
+	// EventFacts returns the facts stored with the events seqs (Event.Facts), in seq
+	// order, for those that exist, are not declared erroneous and declare nothing;
+	// Facts is nil for an event stored without them.
+	EventFacts(ctx context.Context, seqs []int64) ([]EventFacts, error)
 	// Event finds an event by its eventID.
 	Event(ctx context.Context, eventID string) (*Event, error)
 	// Distinct lists distinct values of a field (FieldBizStep, ...) in ascending order,
@@ -70,6 +74,12 @@ type Store interface {
 	Close() error
 }
 
+// EventFacts are an event's stored facts (Event.Facts).
+type EventFacts struct {
+	Seq   int64
+	Facts []byte
+}
+
 // Event is an event as stored: the decoded event plus what the platform adds.
 type Event struct {
 	// Seq is the store's sequence number, dense from 0 in capture order: the event's
@@ -84,6 +94,10 @@ type Event struct {
 	// Doc is Event as stored (epcis.AppendEventJSON). Adapters write Doc and return it on
 	// reads, leaving Event nil there: the services decode.
 	Doc []byte
+	// Facts is what the public view takes from the event (package public), worked out
+	// at capture and stored beside it; nil for events stored before facts were kept.
+	// Reads of whole events leave it nil (see EventFacts).
+	Facts []byte
 	// DeclarationDoc is, on reads of a declared event, the Doc of its declaration.
 	DeclarationDoc []byte
 	// JobID is the capture job that stored the event; Subject the responsible party.

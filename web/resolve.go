@@ -234,6 +234,7 @@ func (h *Handler) resolve(w http.ResponseWriter, r *http.Request, c *codes.Code)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b))) // one write, not chunks
 		w.Header().Set("Vary", "Accept")
 		w.Write(b)
 		return

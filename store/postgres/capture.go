@@ -180,12 +180,12 @@ func capture(ctx context.Context, tx pgx.Tx, b *store.Batch) (*store.CaptureResu
 	return res, nil
 }
 
-// insertEvents inserts the rows of the column arrays $1..$15 (see eventArrays), all with
-// the job ID $16.
-const insertEvents = `INSERT INTO events (seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, subject, declares, doc, entry, job_id)
-SELECT u.seq, u.hash, NULLIF(u.event_id, ''), u.event_type, u.event_time, u.record_time, u.action, u.biz_step, u.disposition, u.read_point, u.biz_location, u.subject, NULLIF(u.declares, -1), u.doc, u.entry, $16
-FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bytea[], $15::bytea[])
-	AS u(seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, subject, declares, doc, entry)`
+// insertEvents inserts the rows of the column arrays $1..$16 (see eventArrays), all with
+// the job ID $17.
+const insertEvents = `INSERT INTO events (seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, subject, declares, doc, entry, facts, job_id)
+SELECT u.seq, u.hash, NULLIF(u.event_id, ''), u.event_type, u.event_time, u.record_time, u.action, u.biz_step, u.disposition, u.read_point, u.biz_location, u.subject, NULLIF(u.declares, -1), u.doc, u.entry, u.facts, $17
+FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bytea[], $15::bytea[], $16::bytea[])
+	AS u(seq, hash, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, subject, declares, doc, entry, facts)`
 
 // copyMinRows is the number of new events from which Capture writes with COPY rather
 // than INSERT ... SELECT FROM unnest: measured on a local server, COPY is about 25%
@@ -193,7 +193,7 @@ FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6:
 var copyMinRows = 100
 
 var eventColumns = []string{"seq", "hash", "event_id", "event_type", "event_time", "record_time", "action", "biz_step",
-	"disposition", "read_point", "biz_location", "subject", "declares", "doc", "entry", "job_id"}
+	"disposition", "read_point", "biz_location", "subject", "declares", "doc", "entry", "facts", "job_id"}
 
 // copyEvents writes the rows of eventArrays with COPY.
 func copyEvents(ctx context.Context, tx pgx.Tx, cols []any, keys keyArrays, jobID string) error {
@@ -217,7 +217,7 @@ func copyEvents(ctx context.Context, tx pgx.Tx, cols []any, keys keyArrays, jobI
 		if row[2] == "" {
 			row[2] = nil // the event's own hash ID (store.StoredEventID)
 		}
-		row[15] = jobID
+		row[16] = jobID
 		return row, nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventColumns, src); err != nil {
@@ -246,12 +246,12 @@ func eventArrays(events []*store.Event) ([]any, keyArrays) {
 	n := len(events)
 	var (
 		seqs, etimes, rtimes, declares                        []int64
-		hashes, docs, entries                                 [][]byte
+		hashes, docs, entries, facts                          [][]byte
 		ids, types, actions, steps, disps, rps, bls, subjects []string
 		keys                                                  keyArrays
 	)
 	seqs, etimes, rtimes, declares = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	hashes, docs, entries = make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	hashes, docs, entries, facts = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
 	ids, types, actions, steps = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	disps, rps, bls, subjects = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	seen := map[int64]bool{}
@@ -269,7 +269,7 @@ func eventArrays(events []*store.Event) ([]any, keyArrays) {
 		if ev.BizLocation != nil {
 			bls[i] = ev.BizLocation.ID
 		}
-		subjects[i], declares[i], docs[i], entries[i] = e.Subject, e.Declares, e.Doc, e.Entry[:]
+		subjects[i], declares[i], docs[i], entries[i], facts[i] = e.Subject, e.Declares, e.Doc, e.Entry[:], e.Facts
 		clear(seen)
 		for _, k := range e.Keys {
 			h := k.Hash()
@@ -281,7 +281,7 @@ func eventArrays(events []*store.Event) ([]any, keyArrays) {
 			keys.seqs = append(keys.seqs, e.Seq)
 		}
 	}
-	return []any{seqs, hashes, ids, types, etimes, rtimes, actions, steps, disps, rps, bls, subjects, declares, docs, entries}, keys
+	return []any{seqs, hashes, ids, types, etimes, rtimes, actions, steps, disps, rps, bls, subjects, declares, docs, entries, facts}, keys
 }
 
 const insertJob = `INSERT INTO capture_jobs (id, created_at, finished_at, state, subject, events, stored, duplicates, errors) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`

@@ -213,3 +213,28 @@ func (s *DB) CountEvents(ctx context.Context) (int64, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// EventFacts returns the stored facts of the events seqs.
+func (s *DB) EventFacts(ctx context.Context, seqs []int64) ([]store.EventFacts, error) {
+	out := make([]store.EventFacts, 0, len(seqs))
+	err := s.with(ctx, "event facts", func(c *poolConn) error {
+		out = out[:0]
+		rows, err := c.Query(ctx, `SELECT seq, facts FROM events WHERE seq = ANY($1::bigint[]) AND declared_by IS NULL AND declares IS NULL ORDER BY seq`, seqs)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f store.EventFacts
+			if err := rows.Scan(&f.Seq, &f.Facts); err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

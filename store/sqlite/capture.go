@@ -182,7 +182,7 @@ func exec(ctx context.Context, tx *sql.Tx, stmt stmtCache, query string, args ..
 }
 
 func insertEvents(ctx context.Context, tx *sql.Tx, stmt stmtCache, events []*store.Event, job *store.Job) error {
-	const cols = 17
+	const cols = 18
 	for start := 0; start < len(events); start += chunk {
 		part := events[start:min(start+chunk, len(events))]
 		args := make([]any, 0, len(part)*cols)
@@ -201,12 +201,12 @@ func insertEvents(ctx context.Context, tx *sql.Tx, stmt stmtCache, events []*sto
 				bl = ev.BizLocation.ID
 			}
 			args = append(args, e.Seq, e.Hash[:], hkey(e.Hash), e.Entry[:], store.StoredEventID(e), string(ev.Type), nanos(ev.EventTime), nanos(ev.RecordTime),
-				ev.Action, ev.BizStep, ev.Disposition, rp, bl, job.ID, e.Subject, declares, e.Doc)
+				ev.Action, ev.BizStep, ev.Disposition, rp, bl, job.ID, e.Subject, declares, e.Doc, e.Facts)
 			for _, k := range e.Keys {
 				keyArgs = append(keyArgs, store.KeyBucket(e.Seq), k.Hash(), e.Seq)
 			}
 		}
-		q := `INSERT OR ROLLBACK INTO events (seq, hash, hkey, entry, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc) VALUES ` + rowsOf(len(part), cols)
+		q := `INSERT OR ROLLBACK INTO events (seq, hash, hkey, entry, event_id, event_type, event_time, record_time, action, biz_step, disposition, read_point, biz_location, job_id, subject, declares, doc, facts) VALUES ` + rowsOf(len(part), cols)
 		if err := exec(ctx, tx, stmt, q, args...); err != nil {
 			return mapErr(err, "insert events")
 		}

@@ -230,3 +230,21 @@ func (s *DB) CountEvents(ctx context.Context) (int64, error) {
 	err := s.readRow(ctx, `SELECT COUNT(*) FROM events`).Scan(&n)
 	return n, mapErr(err, "count events")
 }
+
+// EventFacts returns the stored facts of the events seqs.
+func (s *DB) EventFacts(ctx context.Context, seqs []int64) ([]store.EventFacts, error) {
+	rows, err := s.read(ctx, `SELECT seq, facts FROM events WHERE seq IN (SELECT value FROM json_each(?)) AND declared_by IS NULL AND declares IS NULL ORDER BY seq`, jsonInts(seqs))
+	if err != nil {
+		return nil, mapErr(err, "event facts")
+	}
+	defer rows.Close()
+	out := make([]store.EventFacts, 0, len(seqs))
+	for rows.Next() {
+		var f store.EventFacts
+		if err := rows.Scan(&f.Seq, &f.Facts); err != nil {
+			return nil, mapErr(err, "event facts")
+		}
+		out = append(out, f)
+	}
+	return out, mapErr(rows.Err(), "event facts")
+}

@@ -234,3 +234,24 @@ func (s *DB) LastLogNode(ctx context.Context) (int64, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), -1) FROM log_nodes`).Scan(&n)
 	return n, mapErr(err, "log nodes")
 }
+
+// EventAndLeaves reads an event whole and the log entries of its neighbours in one query.
+func (s *DB) EventAndLeaves(ctx context.Context, seq, from, to int64) (*store.Event, [][32]byte, error) {
+	rows, err := s.read(ctx, `SELECT e.seq, e.hash, e.entry, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, CASE WHEN e.seq = ? THEN e.doc END, NULL FROM events e WHERE e.seq >= ? AND e.seq < ? ORDER BY e.seq`, seq, from, to)
+	if err != nil {
+		return nil, nil, mapErr(err, "event and log leaves")
+	}
+	defer rows.Close()
+	var events []*store.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, nil, mapErr(err, "event and log leaves")
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapErr(err, "event and log leaves")
+	}
+	return store.SplitEventAndLeaves(events, seq, from, to)
+}

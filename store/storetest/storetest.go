@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"EventsNamedByTheirHashAreFound", testHashIDs},
 		{"EventsFilterByKeysAcrossBuckets", testKeysAcrossBuckets},
 		{"EventsBySeqs", testEventsBySeqs},
+		{"FactsReadBackBySeqsWithoutDeclaredEvents", testEventFacts},
+		{"EventAndLeavesReadTogether", testEventAndLeaves},
 		{"EventsPageInOrder", testPaging},
 		{"MissingThingsAreNotFound", testNotFound},
 		{"JobsListNewestFirst", testJobs},
@@ -722,6 +724,85 @@ func testEventsBySeqs(t *testing.T, s store.Store) {
 	} {
 		if got := query(t, s, &c.q); !equal(got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// testEventFacts: the facts stored with an event come back by seq, in seq order, byte for
+// byte; an event stored without facts comes back with none; unknown seqs, events declared
+// erroneous and declarations do not come back.
+func testEventFacts(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	withFacts := func(name string) *store.Event {
+		e := ev(name, nil)
+		e.Facts = []byte("facts of " + name + "\x00\xff")
+		return e
+	}
+	mustCapture(t, s, batch(withFacts("f0"), ev("f1", nil), withFacts("f2"), withFacts("f3")))
+	decl := ev("f3", func(e *epcis.Event) {
+		e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base, Reason: "incorrect_data"}
+	})
+	if r := mustCapture(t, s, batch(decl)); r.Seqs[0] != 4 {
+		t.Fatalf("declaration stored at %v, want seq 4", r.Seqs)
+	}
+	got, err := s.EventFacts(ctx, []int64{4, 3, 2, 99, 1, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.EventFacts{{Seq: 0, Facts: []byte("facts of f0\x00\xff")}, {Seq: 1}, {Seq: 2, Facts: []byte("facts of f2\x00\xff")}}
+	if len(got) != len(want) {
+		t.Fatalf("EventFacts = %d rows %+v, want %d", len(got), got, len(want))
+	}
+	for i := range want {
+		if got[i].Seq != want[i].Seq || string(got[i].Facts) != string(want[i].Facts) || (got[i].Facts == nil) != (want[i].Facts == nil) {
+			t.Errorf("row %d = seq %d %q, want seq %d %q", i, got[i].Seq, got[i].Facts, want[i].Seq, want[i].Facts)
+		}
+	}
+	if got, err := s.EventFacts(ctx, []int64{}); err != nil || len(got) != 0 {
+		t.Errorf("EventFacts of no seqs = %v, %v", got, err)
+	}
+}
+
+// testEventAndLeaves: one read gives an event whole and the log entries of a range that
+// holds it, the entries LogLeaves gives; a declared event comes back as none; a range
+// past the last event or not holding the event is not found.
+func testEventAndLeaves(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustCapture(t, s, batch(ev("l0", nil), ev("l1", nil), ev("l2", nil), ev("l3", nil), ev("l4", nil)))
+	mustCapture(t, s, batch(ev("l1", func(e *epcis.Event) {
+		e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base, Reason: "incorrect_data"}
+	})))
+	want, err := s.LogLeaves(ctx, 0, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		seq, from, to int64
+		doc           string // of the event read, "" for none
+	}{
+		{2, 0, 4, `{"name":"l2"}`},
+		{0, 0, 1, `{"name":"l0"}`},
+		{4, 4, 6, `{"name":"l4"}`},
+		{1, 0, 4, ""}, // declared erroneous
+		{5, 4, 6, ""}, // a declaration
+	} {
+		e, leaves, err := s.EventAndLeaves(ctx, c.seq, c.from, c.to)
+		if err != nil {
+			t.Fatalf("EventAndLeaves(%d, %d, %d): %v", c.seq, c.from, c.to, err)
+		}
+		if !slices.Equal(leaves, want[c.from:c.to]) {
+			t.Errorf("EventAndLeaves(%d, %d, %d): leaves differ from LogLeaves'", c.seq, c.from, c.to)
+		}
+		switch {
+		case c.doc == "" && e != nil:
+			t.Errorf("EventAndLeaves(%d, …) = event %d, want none", c.seq, e.Seq)
+		case c.doc != "" && (e == nil || e.Seq != c.seq || string(e.Doc) != c.doc || e.Entry != want[c.seq] || e.Subject == ""):
+			t.Errorf("EventAndLeaves(%d, …) = %+v, want the event with doc %s", c.seq, e, c.doc)
+		}
+	}
+	for _, r := range [][3]int64{{5, 4, 7}, {2, 3, 5}} {
+		if _, _, err := s.EventAndLeaves(ctx, r[0], r[1], r[2]); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
+			t.Errorf("EventAndLeaves%v: %v, want not found", r, err)
 		}
 	}
 }

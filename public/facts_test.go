@@ -1,0 +1,144 @@
+package public_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zhuisu/zhuisu/public"
+	"github.com/zhuisu/zhuisu/workload"
+	_ "modernc.org/sqlite"
+)
+
+// Facts survive their stored form unchanged, and any cut of that form is refused rather
+// than read as other facts.
+func TestStoredFactsReadBackAsTheyWereAndCutOnesAreRefused(t *testing.T) {
+	gen := workload.New(3)
+	n := 0
+	for range 20 {
+		for _, e := range append(gen.Story(), gen.LinkedBatch()...) {
+			f := public.FactsOf(e)
+			b := f.Append(nil)
+			got, ok := public.ParseFacts(b)
+			if !ok {
+				t.Fatalf("event %s: its stored facts do not read back", e.EventID)
+			}
+			if !got.Time.Equal(f.Time) || got.Time.Format(time.RFC3339Nano) != f.Time.Format(time.RFC3339Nano) {
+				t.Fatalf("time %s read back as %s", f.Time.Format(time.RFC3339Nano), got.Time.Format(time.RFC3339Nano))
+			}
+			got.Time = f.Time
+			if !reflect.DeepEqual(got, f) {
+				t.Fatalf("facts\n%+v\nread back as\n%+v", f, got)
+			}
+			for cut := range len(b) {
+				if _, ok := public.ParseFacts(b[:cut]); ok {
+					t.Fatalf("facts cut to %d of %d bytes read back", cut, len(b))
+				}
+			}
+			n++
+		}
+	}
+	if _, ok := public.ParseFacts(append([]byte{0x7f}, public.FactsOf(gen.Story()[0]).Append(nil)[1:]...)); ok {
+		t.Error("facts of another version read back")
+	}
+	t.Logf("%d events", n)
+}
+
+// viewsJSON looks codes up on a fresh public service of w and gives their views' JSON,
+// without the time they were built.
+func viewsJSON(t *testing.T, w *world, codes []string) []string {
+	t.Helper()
+	svc := public.New(w.st, w.trace, w.log, public.Config{})
+	var out []string
+	for _, c := range codes {
+		v, err := svc.Lookup(context.Background(), c)
+		if err != nil {
+			t.Fatalf("lookup %s: %v", c, err)
+		}
+		v.BuiltAt = time.Time{} // a view of a service used only here
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// rawStore opens the world's SQLite file beside its store, to change what is stored.
+func rawStore(t *testing.T, w *world) *sql.DB {
+	db, err := sql.Open("sqlite", w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// A view assembled from the facts stored at capture is the view assembled from the events
+// themselves: for units sold and unsold, lots and pallets, when the facts are missing
+// (events stored before they were kept) and when they are of another format.
+func TestViewsFromStoredFactsAreTheViewsFromTheEvents(t *testing.T) {
+	w := newWorld(t, 12, public.Config{})
+	var codes []string
+	for _, s := range w.stories {
+		codes = append(codes, soldUnit(s), unsoldUnit(s), rawLot(s))
+		for _, e := range s {
+			if e.BizStep == "packing" {
+				codes = append(codes, e.ParentID) // the pallet
+			}
+		}
+	}
+	fromFacts := viewsJSON(t, w, codes)
+	for _, c := range []struct{ name, update string }{
+		{"no facts", `UPDATE events SET facts = NULL`},
+		{"another format", `UPDATE events SET facts = X'7f00'`},
+	} {
+		if _, err := rawStore(t, w).Exec(c.update); err != nil {
+			t.Fatal(err)
+		}
+		fromEvents := viewsJSON(t, w, codes)
+		for i := range codes {
+			if fromFacts[i] != fromEvents[i] {
+				t.Errorf("%s: the view of %s\nfrom facts:  %s\nfrom events: %s", c.name, codes[i], fromFacts[i], fromEvents[i])
+			}
+		}
+	}
+	if !strings.Contains(fromFacts[0], `"status":"verified"`) || !strings.Contains(fromFacts[0], `"stage":"harvest"`) {
+		t.Errorf("the sold unit's view is not complete: %s", fromFacts[0])
+	}
+}
+
+// The integrity badge vouches for what the page shows of the record it proves: facts
+// changed in the store beside that record fail it.
+func TestChangedFactsOfTheProvedRecordFailTheBadge(t *testing.T) {
+	w := newWorld(t, 3, public.Config{})
+	unit := soldUnit(w.stories[1])
+	db := rawStore(t, w)
+	var seq int64
+	var stored []byte
+	// The sale is the latest record about the sold unit: the one its badge proves.
+	if err := db.QueryRow(`SELECT seq, facts FROM events WHERE biz_step = 'retail_selling' ORDER BY seq LIMIT 1 OFFSET 1`).Scan(&seq, &stored); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := public.ParseFacts(stored)
+	if !ok || f.Stage != "retail" || !slices.Contains(f.Identifiers, unit) {
+		t.Fatalf("seq %d: facts %+v (read %v) are not the sale of %s", seq, f, ok, unit)
+	}
+	f.Place = "某某超市"
+	if _, err := db.Exec(`UPDATE events SET facts = ? WHERE seq = ?`, f.Append(nil), seq); err != nil {
+		t.Fatal(err)
+	}
+	v, err := public.New(w.st, w.trace, w.log, public.Config{}).Lookup(context.Background(), unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Integrity.Status != "failed" || !strings.Contains(v.Integrity.Problem, "facts") {
+		t.Errorf("integrity %+v, want failed: the facts are not the record's", v.Integrity)
+	}
+}
