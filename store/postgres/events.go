@@ -159,8 +159,14 @@ func (s *DB) Events(ctx context.Context, q *store.EventQuery) ([]*store.Event, e
 	if q.Limit > 0 {
 		sqlText += " LIMIT " + arg(int64(q.Limit))
 	}
+	return s.queryEvents(ctx, "query events", sqlText, args...)
+}
+
+// queryEvents runs a query of scanEvent's columns and reads its events.
+func (s *DB) queryEvents(ctx context.Context, what, sqlText string, args ...any) ([]*store.Event, error) {
 	var out []*store.Event
-	err := s.with(ctx, "query events", func(c *poolConn) error {
+	err := s.with(ctx, what, func(c *poolConn) error {
+		out = out[:0]
 		rows, err := c.Query(ctx, sqlText, args...)
 		if err != nil {
 			return err

@@ -302,23 +302,7 @@ func (s *DB) LastLogNode(ctx context.Context) (int64, error) {
 
 // EventAndLeaves reads an event whole and the log entries of its neighbours in one query.
 func (s *DB) EventAndLeaves(ctx context.Context, seq, from, to int64) (*store.Event, [][32]byte, error) {
-	var events []*store.Event
-	err := s.with(ctx, "event and log leaves", func(c *poolConn) error {
-		events = events[:0]
-		rows, err := c.Query(ctx, `SELECT e.seq, e.hash, e.entry, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, CASE WHEN e.seq = $1 THEN e.doc END, NULL::bytea FROM events e WHERE e.seq >= $2 AND e.seq < $3 ORDER BY e.seq`, seq, from, to)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return err
-			}
-			events = append(events, e)
-		}
-		return rows.Err()
-	})
+	events, err := s.queryEvents(ctx, "event and log leaves", `SELECT e.seq, e.hash, e.entry, e.job_id, e.subject, e.declares, e.declared_by, e.event_time, e.record_time, CASE WHEN e.seq = $1 THEN e.doc END, NULL::bytea FROM events e WHERE e.seq >= $2 AND e.seq < $3 ORDER BY e.seq`, seq, from, to)
 	if err != nil {
 		return nil, nil, err
 	}
