@@ -101,6 +101,48 @@ func TestRecalledLotWarnsOnEveryUnitMadeFromIt(t *testing.T) {
 	}
 }
 
+// Recall flags are kept in memory: a recall shows at once when the recall service says
+// so (Invalidate), and otherwise — a recall made by another process sharing the store —
+// within the cache's lifetime, not later.
+func TestRecallShowsAtOnceWhenToldAndWithinTheCacheLifetimeOtherwise(t *testing.T) {
+	w := newWorld(t, 3, public.Config{CacheTTL: 10 * time.Second})
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	w.public.SetClock(func() time.Time { return now })
+	recalled := func(code string) bool {
+		t.Helper()
+		v, err := w.public.Lookup(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.State.Recalled
+	}
+	if recalled(soldUnit(w.stories[2])) { // flags read: no recall yet
+		t.Fatal("a unit is recalled before any recall")
+	}
+	// Another process recalls story 0's lot: this one is not told.
+	if _, err := recall.New(w.st, w.trace).Create(ctx, "91350100M000100Y43", []string{rawLot(w.stories[0])}, "农残超标"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if recalled(soldUnit(w.stories[0])) {
+		t.Error("a recall not told of shows before the cache's lifetime is up: the flags are not kept")
+	}
+	now = now.Add(10 * time.Second)
+	if !recalled(unsoldUnit(w.stories[0])) {
+		t.Error("a recall made elsewhere does not show once the cache's lifetime is up")
+	}
+	// This process's recall service tells the cache: the recall shows at once.
+	ids, err := recall.New(w.st, w.trace).Create(ctx, "91350100M000100Y43", []string{rawLot(w.stories[1])}, "农残超标")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.public.Invalidate(ids.Identifiers...)
+	if !recalled(soldUnit(w.stories[1])) {
+		t.Error("a recall the cache was told of does not show at once")
+	}
+}
+
 func TestNewEventOnAUnitReplacesItsCachedView(t *testing.T) {
 	w := newWorld(t, 1, public.Config{CacheTTL: time.Hour})
 	ctx := context.Background()

@@ -94,6 +94,14 @@ type Service struct {
 	// latest is the latest stored checkpoint as read at latestRead.
 	latest     *store.Checkpoint
 	latestRead time.Time
+
+	// flags are the flags of the open recalls by identifier, read at flagsRead; a read
+	// keeps them for CacheTTL, or until Invalidate says recalls changed (flagsWant moves
+	// past flagsHave, the value it had when they were read).
+	flagMu               sync.RWMutex
+	flags                map[string][]store.RecallFlag
+	flagsRead            time.Time
+	flagsWant, flagsHave uint64
 }
 
 type cached struct {
@@ -199,6 +207,14 @@ func (s *Service) drop(key string) {
 // Invalidate drops the cached views that use any of ids (canonical URIs): a recall
 // service calls it for the identifiers it flags.
 func (s *Service) Invalidate(ids ...string) {
+	s.flagMu.Lock()
+	s.flagsWant++ // recalls changed: read their flags again
+	s.flagMu.Unlock()
+	s.invalidate(ids...)
+}
+
+// invalidate drops the cached views that use any of ids.
+func (s *Service) invalidate(ids ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
@@ -209,8 +225,11 @@ func (s *Service) Invalidate(ids ...string) {
 	}
 }
 
-// InvalidateAll drops every cached view.
+// InvalidateAll drops every cached view and reads recall flags again.
 func (s *Service) InvalidateAll() {
+	s.flagMu.Lock()
+	s.flagsWant++
+	s.flagMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
@@ -275,7 +294,7 @@ func (s *Service) Follow(ctx context.Context) error {
 			}
 			touched = append(touched, identifiersOf(e)...)
 		}
-		s.Invalidate(touched...)
+		s.invalidate(touched...)
 		from = rows[len(rows)-1].Seq + 1
 		s.mu.Lock()
 		s.next = from
@@ -689,7 +708,7 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 	if class, ok := codes.ClassOf(root); ok {
 		flagIDs = append(flagIDs, class)
 	}
-	flags, err := s.store.RecallFlags(ctx, flagIDs)
+	flags, err := s.recallFlags(ctx, flagIDs, now)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -734,6 +753,40 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 		}
 	}
 	return v, ttl, nil
+}
+
+// recallFlags gives the flags of open recalls on ids. Recalls are few and change seldom,
+// and every view asks: the flags of all open recalls are kept in memory and read again
+// after CacheTTL (a recall made by another process sharing the store shows within it,
+// like scans) or at once when this process's recall service calls Invalidate.
+func (s *Service) recallFlags(ctx context.Context, ids []string, now time.Time) ([]store.RecallFlag, error) {
+	s.flagMu.RLock()
+	fresh := s.flags != nil && s.flagsHave == s.flagsWant && now.Sub(s.flagsRead) < s.cfg.CacheTTL && !now.Before(s.flagsRead)
+	if !fresh {
+		s.flagMu.RUnlock()
+		s.flagMu.Lock()
+		if s.flags == nil || s.flagsHave != s.flagsWant || now.Sub(s.flagsRead) >= s.cfg.CacheTTL || now.Before(s.flagsRead) {
+			want := s.flagsWant
+			all, err := s.store.OpenRecallFlags(ctx)
+			if err != nil {
+				s.flagMu.Unlock()
+				return nil, err
+			}
+			byID := make(map[string][]store.RecallFlag, len(all))
+			for _, f := range all {
+				byID[f.ID] = append(byID[f.ID], f)
+			}
+			s.flags, s.flagsRead, s.flagsHave = byID, now, want
+		}
+		s.flagMu.Unlock()
+		s.flagMu.RLock()
+	}
+	defer s.flagMu.RUnlock()
+	var out []store.RecallFlag
+	for _, id := range ids {
+		out = append(out, s.flags[id]...)
+	}
+	return out, nil
 }
 
 var chinaTime = time.FixedZone("CST", 8*3600)

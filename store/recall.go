@@ -110,4 +110,6 @@ type RecallStore interface {
 	// RecallFlags returns the flags of open recalls on any of ids (canonical URIs), in
 	// no particular order; none is not an error.
 	RecallFlags(ctx context.Context, ids []string) ([]RecallFlag, error)
+	// OpenRecallFlags returns every flag of every open recall.
+	OpenRecallFlags(ctx context.Context) ([]RecallFlag, error)
 }

@@ -367,3 +367,30 @@ func (s *DB) RecallFlags(ctx context.Context, ids []string) ([]store.RecallFlag,
 	}
 	return out, nil
 }
+
+// OpenRecallFlags returns every flag of every open recall.
+func (s *DB) OpenRecallFlags(ctx context.Context) ([]store.RecallFlag, error) {
+	var out []store.RecallFlag
+	err := s.with(ctx, "open recall flags", func(c *poolConn) error {
+		out = out[:0]
+		rows, err := c.Query(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = $1 ORDER BY f.recall_id, f.id`, store.RecallOpen)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f store.RecallFlag
+			var since int64
+			if err := rows.Scan(&f.RecallID, &f.ID, &f.Reason, &since); err != nil {
+				return err
+			}
+			f.Since = fromNanos(since)
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

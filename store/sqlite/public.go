@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"time"
+
+	"github.com/zhuisu/zhuisu"
 
 	"github.com/zhuisu/zhuisu/store"
 )
@@ -18,15 +21,18 @@ func (s *DB) RecordScans(ctx context.Context, scans []store.Scan) error {
 	}
 	defer done()
 	defer tx.Rollback()
-	for start := 0; start < len(scans); start += chunk {
-		part := scans[start:min(start+chunk, len(scans))]
-		args := make([]any, 0, 3*len(part))
-		for _, sc := range part {
-			args = append(args, sc.Code, nanos(sc.At), sc.Area)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO public_scans (code, at, area) VALUES `+rowsOf(len(part), 3), args...); err != nil {
-			return mapErr(err, "record scans")
-		}
+	// One statement of fixed text for the whole batch, the scans as one JSON parameter:
+	// a VALUES list of a different length each second was parsed anew every time.
+	rows := make([][3]any, len(scans))
+	for i, sc := range scans {
+		rows[i] = [3]any{sc.Code, nanos(sc.At), sc.Area}
+	}
+	batch, err := json.Marshal(rows)
+	if err != nil {
+		return zhuisu.Wrap(err, zhuisu.EInternal, "record scans")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO public_scans (code, at, area) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(batch)); err != nil {
+		return mapErr(err, "record scans")
 	}
 	return mapErr(tx.Commit(), "commit scans")
 }

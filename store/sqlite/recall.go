@@ -352,3 +352,23 @@ func (s *DB) RecallFlags(ctx context.Context, ids []string) ([]store.RecallFlag,
 	}
 	return out, nil
 }
+
+// OpenRecallFlags returns every flag of every open recall.
+func (s *DB) OpenRecallFlags(ctx context.Context) ([]store.RecallFlag, error) {
+	rows, err := s.read(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? ORDER BY f.recall_id, f.id`, store.RecallOpen)
+	if err != nil {
+		return nil, mapErr(err, "open recall flags")
+	}
+	defer rows.Close()
+	var out []store.RecallFlag
+	for rows.Next() {
+		var f store.RecallFlag
+		var since int64
+		if err := rows.Scan(&f.RecallID, &f.ID, &f.Reason, &since); err != nil {
+			return nil, mapErr(err, "open recall flags")
+		}
+		f.Since = fromNanos(since)
+		out = append(out, f)
+	}
+	return out, mapErr(rows.Err(), "open recall flags")
+}

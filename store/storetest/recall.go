@@ -291,6 +291,22 @@ func testRecallFlags(t *testing.T, s store.Store) {
 	if got, want := flagsOf(shared, onlyA), []string{"RC-b " + shared}; !slices.Equal(got, want) {
 		t.Errorf("after closing RC-a: flags %v, want %v", got, want)
 	}
+	// Every flag of the open recalls, and only those: RC-b's.
+	open, err := s.OpenRecallFlags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var openIDs []string
+	for _, f := range open {
+		if f.RecallID != b.ID || f.Reason != b.Reason || !f.Since.Equal(b.CreatedAt) {
+			t.Errorf("open flag %+v: want RC-b's", f)
+		}
+		openIDs = append(openIDs, f.ID)
+	}
+	slices.Sort(openIDs)
+	if want := slices.Sorted(slices.Values(b.Identifiers)); !slices.Equal(openIDs, want) {
+		t.Errorf("open recall flags on %v, want RC-b's identifiers %v", openIDs, want)
+	}
 	if err := s.CloseRecall(ctx, "RC-a", base.Add(49*time.Hour)); !zhuisu.IsCode(err, zhuisu.EConflict) {
 		t.Errorf("closing twice: %v, want conflict", err)
 	}
