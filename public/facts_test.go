@@ -2,7 +2,9 @@ package public_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -140,5 +142,64 @@ func TestChangedFactsOfTheProvedRecordFailTheBadge(t *testing.T) {
 	}
 	if v.Integrity.Status != "failed" || !strings.Contains(v.Integrity.Problem, "facts") {
 		t.Errorf("integrity %+v, want failed: the facts are not the record's", v.Integrity)
+	}
+}
+
+// What FactsOf gives for a version of the stored form is pinned: stored facts are compared
+// byte for byte with the facts worked out again (the integrity badge does so), so a change
+// in FactsOf, in the encoding or in the human forms of codes must come with a new
+// factsVersion — and then a new digest here.
+func TestFactsOfVersion1AreAsPinned(t *testing.T) {
+	const pinned = "61d52c31942c7f1c4f7991b8448f614042c17b5fd7df6f2b29a96c248798280a"
+	gen := workload.New(11)
+	h := sha256.New()
+	for range 30 {
+		for _, e := range append(append(gen.Story(), gen.LinkedBatch()...), gen.Document(20).Events...) {
+			h.Write(public.FactsOf(e).Append(nil))
+		}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != pinned {
+		t.Errorf("the facts of the pinned events hash to %s, not %s: if FactsOf, the encoding or the human forms of codes changed on purpose, raise factsVersion and pin the new digest", got, pinned)
+	}
+}
+
+// CheckFacts compares every event's stored facts with its record's: all hold on a store
+// as captured, a changed one is named, one stored without facts is counted apart.
+func TestCheckFactsNamesTheEventWhoseFactsAreNotItsRecords(t *testing.T) {
+	w := newWorld(t, 40, public.Config{})
+	ctx := context.Background()
+	n, err := w.st.CountEvents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := public.CheckFacts(ctx, w.st, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fc.Problem != "" || fc.Checked != n || fc.Without != 0 {
+		t.Fatalf("as captured: %+v, want all %d checked", fc, n)
+	}
+	db := rawStore(t, w)
+	if _, err := db.Exec(`UPDATE events SET facts = NULL WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	if err := db.QueryRow(`SELECT facts FROM events WHERE seq = 301`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := public.ParseFacts(stored)
+	if !ok {
+		t.Fatal("the facts of event 301 do not read")
+	}
+	f.Producer = "别家农场"
+	if _, err := db.Exec(`UPDATE events SET facts = ? WHERE seq = 301`, f.Append(nil)); err != nil {
+		t.Fatal(err)
+	}
+	fc, err = public.CheckFacts(ctx, w.st, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(fc.Problem, "event 301:") || fc.Without != 1 || fc.Checked != 300 {
+		t.Errorf("after changing event 301's facts and dropping event 3's: %+v, want event 301 named after the 300 before it checked and 1 without", fc)
 	}
 }

@@ -288,6 +288,10 @@ func (s *Service) Follow(ctx context.Context) error {
 		}
 		var touched []string
 		for _, r := range rows {
+			if f, ok := ParseFacts(r.Facts); ok {
+				touched = append(touched, f.Identifiers...)
+				continue
+			}
 			e, err := epcis.DecodeEventJSON(r.Doc)
 			if err != nil {
 				return zhuisu.Wrap(err, zhuisu.EInternal, "public: stored event %d cannot be decoded", r.Seq)

@@ -36,8 +36,8 @@ type LogStore interface {
 	// Checkpoints lists checkpoints with size greater than after, smallest first.
 	Checkpoints(ctx context.Context, after int64, limit int) ([]*Checkpoint, error)
 	// EventDocs returns stored events with seq >= from in seq order (Seq, Hash, Entry,
-	// Doc, Subject, Declares and DeclaredBy set; declarations included), at most limit:
-	// what verify re-hashes.
+	// Doc, Facts, Subject, Declares and DeclaredBy set; declarations included), at most
+	// limit: what verify re-hashes.
 	EventDocs(ctx context.Context, from int64, limit int) ([]*Event, error)
 	// ReadVerifyBatch refills b with what EventDocs(from, limit) returns and with the
 	// interior hashes stored for seqs in [from, from+limit), in seq order: verify's read,

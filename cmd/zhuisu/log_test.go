@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,5 +159,24 @@ func TestVerifyCommandPassesOnAnIntactStore(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"verify", "-data", s.Dir}, &out, &out); err != nil {
 		t.Fatalf("verify on a stopped server: %v\n%s", err, out.String())
+	}
+	// -facts checks every event's public facts too, and names one changed in the store.
+	out.Reset()
+	if err := run(context.Background(), []string{"verify", "-facts", "-data", s.Dir}, &out, &out); err != nil || !strings.Contains(out.String(), "facts: 300 events checked") {
+		t.Fatalf("verify -facts: %v\n%s", err, out.String())
+	}
+	db, err := sql.Open("sqlite", filepath.Join(s.Dir, "zhuisu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Event 7 shows event 0's facts: readable, but not its own.
+	if _, err := db.Exec(`UPDATE events SET facts = (SELECT facts FROM events WHERE seq = 0) WHERE seq = 7`); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"verify", "-facts", "-data", s.Dir}, &out, &out)
+	if err == nil || !strings.Contains(out.String(), "FAIL: event 7: its stored facts are not the facts of its record") {
+		t.Fatalf("verify -facts after event 7's facts were replaced by event 0's: %v\n%s", err, out.String())
 	}
 }

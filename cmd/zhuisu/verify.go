@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/public"
 	"github.com/zhuisu/zhuisu/tlog"
 )
 
@@ -27,8 +29,12 @@ func cmdVerify(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 	remote := fs.String("remote", "", "verify the node at this URL from its published checkpoint and tiles only")
 	vkey := fs.String("key", "", "with -remote: the log's public key (text, or a file holding it); empty: take the node's own /log/key")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	facts := fs.Bool("facts", false, "also work out each event's public facts again and compare them with the facts stored beside it (the public page shows those)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *facts && *remote != "" {
+		return fmt.Errorf("-facts reads the store: it cannot go with -remote, which reads only the published log")
 	}
 	stopProfile, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -73,6 +79,19 @@ func cmdVerify(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 		rep, err = integrity.Verify(ctx, st, v.Name(), []tlog.Verifier{v})
 		if err != nil {
 			return err
+		}
+		if *facts && rep.OK() {
+			fstart := time.Now()
+			fc, err := public.CheckFacts(ctx, st, runtime.GOMAXPROCS(0))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "facts: %d events checked, %d stored without facts of this version, in %s\n",
+				fc.Checked, fc.Without, time.Since(fstart).Round(time.Millisecond))
+			if fc.Problem != "" {
+				fmt.Fprintln(stdout, "FAIL:", fc.Problem)
+				return exitError(1)
+			}
 		}
 	}
 	took := time.Since(start)

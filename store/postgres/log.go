@@ -214,7 +214,7 @@ func (s *DB) Checkpoints(ctx context.Context, after int64, limit int) ([]*store.
 func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Event, error) {
 	var out []*store.Event
 	err := s.with(ctx, "events", func(c *poolConn) error {
-		rows, err := c.Query(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, from, limitArg(limit))
+		rows, err := c.Query(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc, facts FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, from, limitArg(limit))
 		if err != nil {
 			return err
 		}
@@ -223,7 +223,7 @@ func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Eve
 			e := &store.Event{Declares: -1, DeclaredBy: -1}
 			var h, entry []byte
 			var declares, declaredBy *int64
-			if err := rows.Scan(&e.Seq, &h, &entry, &e.Subject, &declares, &declaredBy, &e.Doc); err != nil {
+			if err := rows.Scan(&e.Seq, &h, &entry, &e.Subject, &declares, &declaredBy, &e.Doc, &e.Facts); err != nil {
 				return err
 			}
 			// A malformed hash or entry shows as a mismatch in verify.

@@ -158,7 +158,7 @@ func (s *DB) Checkpoints(ctx context.Context, after int64, limit int) ([]*store.
 
 // EventDocs returns stored events in seq order from a seq.
 func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Event, error) {
-	rows, err := s.read(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
+	rows, err := s.read(ctx, `SELECT seq, hash, entry, subject, declares, declared_by, doc, facts FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
 	if err != nil {
 		return nil, mapErr(err, "events")
 	}
@@ -168,7 +168,7 @@ func (s *DB) EventDocs(ctx context.Context, from int64, limit int) ([]*store.Eve
 		e := &store.Event{Declares: -1, DeclaredBy: -1}
 		var h, entry []byte
 		var declares, declaredBy sql.NullInt64
-		if err := rows.Scan(&e.Seq, &h, &entry, &e.Subject, &declares, &declaredBy, &e.Doc); err != nil {
+		if err := rows.Scan(&e.Seq, &h, &entry, &e.Subject, &declares, &declaredBy, &e.Doc, &e.Facts); err != nil {
 			return nil, mapErr(err, "events")
 		}
 		// A malformed hash or entry shows as a mismatch in verify.
