@@ -96,7 +96,7 @@ type Event struct {
 	Doc []byte
 	// Facts is what the public view takes from the event (package public), worked out
 	// at capture and stored beside it; nil for events stored before facts were kept.
-	// Reads of whole events leave it nil (see EventFacts).
+	// Events leaves it nil; EventDocs sets it, and EventFacts reads it alone.
 	Facts []byte
 	// DeclarationDoc is, on reads of a declared event, the Doc of its declaration.
 	DeclarationDoc []byte
