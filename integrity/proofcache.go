@@ -101,27 +101,34 @@ func (c *proofCache) warm(ctx context.Context, st store.Store, size int64) error
 				return err
 			}
 		}
+		// Take the chunk's hashes out of the rows first: a chunk goes in whole or not at
+		// all, or a failed warm would leave the levels shifted for the next.
+		type node struct {
+			k int
+			h tlog.Hash
+		}
+		var nodes []node
+		for _, seq := range seqs {
+			hs := rows[seq]
+			for k := low; (seq+1)%(int64(1)<<k) == 0; k++ {
+				if len(hs) < 32*k {
+					return zhuisu.Errorf(zhuisu.EInternal, "log: interior hash %d of leaf %d is not stored", k, seq)
+				}
+				nodes = append(nodes, node{k, tlog.Hash(hs[32*(k-1) : 32*k])})
+			}
+		}
 		c.mu.Lock()
 		if c.size != from || c.low != 0 && c.low != low {
 			c.mu.Unlock()
 			return nil // another warm went on meanwhile: it carries on from where it is
 		}
 		c.low = low
-		for _, seq := range seqs {
-			hs := rows[seq]
-			for k := low; (seq+1)%(int64(1)<<k) == 0; k++ {
-				if len(hs) < 32*k {
-					c.mu.Unlock()
-					return zhuisu.Errorf(zhuisu.EInternal, "log: interior hash %d of leaf %d is not stored", k, seq)
-				}
-				for len(c.levels) <= k-low {
-					c.levels = append(c.levels, nil)
-				}
-				var h tlog.Hash
-				copy(h[:], hs[32*(k-1):32*k])
-				c.levels[k-low] = append(c.levels[k-low], h)
-				c.hashes++
+		for _, nd := range nodes {
+			for len(c.levels) <= nd.k-low {
+				c.levels = append(c.levels, nil)
 			}
+			c.levels[nd.k-low] = append(c.levels[nd.k-low], nd.h)
+			c.hashes++
 		}
 		c.size = to
 		bound := c.max

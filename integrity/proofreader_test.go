@@ -2,6 +2,7 @@ package integrity_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/workload"
+	_ "modernc.org/sqlite"
 )
 
 // The proof reader keeps upper tree levels in memory and computes the lower ones from the
@@ -94,4 +96,67 @@ func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 		}
 	}
 	t.Logf("%d proofs equal", proved)
+}
+
+// A warm that meets a row of interior hashes it cannot read takes in nothing of that
+// chunk: once the row reads again, the next warm gives the stored tree's proofs.
+func TestProofCacheTakesNothingFromAWarmThatFailed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "zhuisu.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	skey, _, err := tlog.GenerateEd25519("zhuisu.test/proofs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := tlog.ParseSignerKey(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer}
+	if _, err := capture.New(st).Capture(ctx, workload.New(5).Document(300), ""); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := log.Integrate(ctx)
+	if err != nil || cp == nil {
+		t.Fatalf("Integrate = %v, %v", cp, err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var row []byte
+	if err := db.QueryRow(`SELECT hashes FROM log_nodes WHERE seq = 103`).Scan(&row); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM log_nodes WHERE seq = 103`); err != nil {
+		t.Fatal(err)
+	}
+	reader := &integrity.Service{Store: st, Origin: signer.Name()}
+	if err := reader.WarmProofs(ctx); err == nil {
+		t.Fatal("warm with a row of interior hashes missing: no error")
+	}
+	if _, err := db.Exec(`INSERT INTO log_nodes (seq, hashes) VALUES (103, ?)`, row); err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.WarmProofs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for leaf := range cp.Size {
+		want, err := tlog.ProveInclusion(leaf, cp.Size, log.HashReader(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tlog.ProveInclusion(leaf, cp.Size, reader.ProofReader(ctx))
+		if err != nil || !slices.Equal(got.Hashes, want.Hashes) {
+			t.Fatalf("after a failed warm and a good one: the proof of leaf %d differs from the stored tree's (%v)", leaf, err)
+		}
+	}
 }

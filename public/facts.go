@@ -92,11 +92,14 @@ const factsVersion = 1
 // EncodeFacts is the stored form of an event's facts.
 func EncodeFacts(e *epcis.Event) []byte { return FactsOf(e).Append(nil) }
 
-// Append appends the stored form of f to b: the version, the time as Unix nanoseconds
-// and its zone's offset, then each string with its length, lists with their counts.
+// Append appends the stored form of f to b: the version, the time as Unix seconds,
+// nanoseconds and its zone's offset, then each string with its length, lists with their counts.
 func (f *Facts) Append(b []byte) []byte {
 	b = append(b, factsVersion)
-	b = binary.AppendVarint(b, f.Time.UnixNano())
+	// Seconds and nanoseconds apart: Unix nanoseconds hold only the years 1678 to 2262,
+	// and an event may say any year.
+	b = binary.AppendVarint(b, f.Time.Unix())
+	b = binary.AppendUvarint(b, uint64(f.Time.Nanosecond()))
 	_, offset := f.Time.Zone()
 	b = binary.AppendVarint(b, int64(offset))
 	if f.MasterData {
@@ -134,12 +137,15 @@ func ParseFacts(b []byte) (f *Facts, ok bool) {
 	}
 	r := factsReader{s: string(b[1:])} // one copy; every string below is a part of it
 	f = &Facts{}
-	nanos, offset := r.varint(), r.varint()
+	secs, nanos, offset := r.varint(), r.uvarint(), r.varint()
+	if nanos >= 1e9 || offset <= -86400 || offset >= 86400 {
+		return nil, false // not a time an event can give, nor one its view can write
+	}
 	zone := time.UTC
 	if offset != 0 {
 		zone = fixedZone(int(offset))
 	}
-	f.Time = time.Unix(0, nanos).In(zone)
+	f.Time = time.Unix(secs, int64(nanos)).In(zone)
 	f.MasterData = r.uvarint() == 1
 	for _, p := range []*string{&f.Stage, &f.Ended, &f.EventID, &f.Place, &f.Producer, &f.Processor, &f.Product, &f.Region, &f.Lot} {
 		*p = r.str()

@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zhuisu/zhuisu/epcis"
 
 	"github.com/zhuisu/zhuisu/public"
 	"github.com/zhuisu/zhuisu/workload"
@@ -150,7 +154,7 @@ func TestChangedFactsOfTheProvedRecordFailTheBadge(t *testing.T) {
 // in FactsOf, in the encoding or in the human forms of codes must come with a new
 // factsVersion — and then a new digest here.
 func TestFactsOfVersion1AreAsPinned(t *testing.T) {
-	const pinned = "61d52c31942c7f1c4f7991b8448f614042c17b5fd7df6f2b29a96c248798280a"
+	const pinned = "9e410c9123b1cdb110756e2eebc277fa295ee05927a707edd6c1545c9290bcba"
 	gen := workload.New(11)
 	h := sha256.New()
 	for range 30 {
@@ -201,5 +205,91 @@ func TestCheckFactsNamesTheEventWhoseFactsAreNotItsRecords(t *testing.T) {
 	}
 	if !strings.HasPrefix(fc.Problem, "event 301:") || fc.Without != 1 || fc.Checked != 300 {
 		t.Errorf("after changing event 301's facts and dropping event 3's: %+v, want event 301 named after the 300 before it checked and 1 without", fc)
+	}
+}
+
+// storyViews captures one story, changed first by change, into a new world and gives the
+// view of its sold unit from stored facts, from no facts, and from the facts of all
+// events but those in without.
+func storyViews(t *testing.T, change func(s []*epcis.Event), without ...int) (all, none, mixed string) {
+	t.Helper()
+	w := newWorld(t, 0, public.Config{})
+	s := workload.New(7).Story()
+	change(s)
+	w.captureDoc(t, &epcis.Document{SchemaVersion: "2.0", Events: s})
+	unit := soldUnit(s)
+	all = viewsJSON(t, w, []string{unit})[0]
+	db := rawStore(t, w)
+	for _, seq := range without {
+		if _, err := db.Exec(`UPDATE events SET facts = NULL WHERE seq = ?`, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mixed = viewsJSON(t, w, []string{unit})[0]
+	if _, err := db.Exec(`UPDATE events SET facts = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	none = viewsJSON(t, w, []string{unit})[0]
+	return all, none, mixed
+}
+
+// Events of one time keep their stored order whether their facts were stored or worked
+// out again: a store holding both (events from before facts were kept, or facts of an
+// older version) shows the same view, ends the same unit and proves the same record.
+func TestEventsOfOneTimeKeepTheirOrderInAStoreWithAndWithoutFacts(t *testing.T) {
+	all, none, mixed := storyViews(t, func(s []*epcis.Event) {
+		s[len(s)-1].EventTime = s[len(s)-3].EventTime // the sale at the time of the shipment before it
+	}, 7)
+	if all != none || mixed != all {
+		t.Errorf("views differ:\nall facts: %s\nno facts:  %s\nmixed:     %s", all, none, mixed)
+	}
+	if !strings.Contains(all, `"ended":"sold"`) {
+		t.Errorf("the sold unit is not sold: %s", all)
+	}
+}
+
+// An event may say any year: its facts keep the time it says.
+func TestFactsKeepTimesOutsideTheYearsOfUnixNanoseconds(t *testing.T) {
+	for _, year := range []int{1600, 2300, 9999} {
+		all, none, _ := storyViews(t, func(s []*epcis.Event) {
+			last := s[len(s)-1]
+			last.EventTime = time.Date(year, 3, 4, 5, 6, 7, 8, last.EventTime.Location())
+		})
+		if all != none {
+			t.Errorf("year %d: views differ:\nfacts:  %s\nevents: %s", year, all, none)
+		}
+		if !strings.Contains(all, fmt.Sprintf(`"time":"%d-03-04T05:06:07.000000008`, year)) {
+			t.Errorf("year %d: the sale's time is not in the view: %s", year, all)
+		}
+	}
+}
+
+// Stored facts whose time no event can give (a zone a day or more off, nanoseconds
+// past a second) are refused, and the event's facts worked out again.
+func TestFactsWithImpossibleTimesAreRefused(t *testing.T) {
+	e := workload.New(3).Story()[0]
+	good := public.FactsOf(e).Append(nil)
+	if _, ok := public.ParseFacts(good); !ok {
+		t.Fatal("good facts refused")
+	}
+	for _, c := range []struct {
+		name string
+		t    time.Time
+	}{
+		{"zone 30 hours east", time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", 30*3600))},
+		{"zone 24 hours west", time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", -24*3600))},
+	} {
+		f := public.FactsOf(e)
+		f.Time = c.t
+		if _, ok := public.ParseFacts(f.Append(nil)); ok {
+			t.Errorf("%s: facts read back", c.name)
+		}
+	}
+	// Nanoseconds past a second: the byte after the seconds.
+	bad := slices.Clone(good)
+	secs := binary.AppendVarint(nil, public.FactsOf(e).Time.Unix())
+	bad = slices.Concat(bad[:1+len(secs)], binary.AppendUvarint(nil, 2e9), bad[1+len(secs)+len(binary.AppendUvarint(nil, uint64(e.EventTime.Nanosecond()))):])
+	if _, ok := public.ParseFacts(bad); ok {
+		t.Error("facts with 2e9 nanoseconds read back")
 	}
 }

@@ -249,3 +249,34 @@ func TestMalformedCodesAreRefusedWithTheReason(t *testing.T) {
 		}
 	}
 }
+
+// A view built just before the recall flags it used are read again is not kept past
+// them: a recall made by another process shows within the cache's lifetime of being made.
+func TestAViewIsNotKeptPastTheRecallFlagsItWasBuiltFrom(t *testing.T) {
+	w := newWorld(t, 3, public.Config{CacheTTL: 10 * time.Second})
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	now := start
+	w.public.SetClock(func() time.Time { return now })
+	recalled := func(code string) bool {
+		t.Helper()
+		v, err := w.public.Lookup(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.State.Recalled
+	}
+	recalled(soldUnit(w.stories[2])) // the flags are read now
+	now = start.Add(time.Second)
+	if _, err := recall.New(w.st, w.trace).Create(ctx, "91350100M000100Y43", []string{rawLot(w.stories[0])}, "农残超标"); err != nil {
+		t.Fatal(err)
+	}
+	now = start.Add(9900 * time.Millisecond)
+	if recalled(soldUnit(w.stories[0])) { // built from the flags read at start
+		t.Fatal("a recall not told of shows before the flags are read again")
+	}
+	now = start.Add(11 * time.Second) // 10 s after the recall
+	if !recalled(soldUnit(w.stories[0])) {
+		t.Error("the recall does not show within the cache's lifetime of being made: the view outlived its flags")
+	}
+}

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"net/url"
@@ -495,6 +496,9 @@ func (s *Service) factsOf(ctx context.Context, seqs []int64) ([]eventFacts, erro
 			}
 			out = append(out, eventFacts{seq: r.Seq, facts: f, row: r})
 		}
+		// Back in seq order: events of one time keep their stored order when sorted by
+		// time, whichever way their facts were had.
+		slices.SortFunc(out, func(a, b eventFacts) int { return cmp.Compare(a.seq, b.seq) })
 	}
 	return out, nil
 }
@@ -712,10 +716,13 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 	if class, ok := codes.ClassOf(root); ok {
 		flagIDs = append(flagIDs, class)
 	}
-	flags, err := s.recallFlags(ctx, flagIDs, now)
+	flags, flagsUntil, err := s.recallFlags(ctx, flagIDs, now)
 	if err != nil {
 		return nil, 0, err
 	}
+	// A view is kept no longer than the flags it was built from: a recall made by
+	// another process shows within the cache's lifetime of being made.
+	ttl = min(ttl, flagsUntil.Sub(now))
 	// A recall flags every identifier it reaches (the unit, its lot, its pallet): one
 	// warning per recall.
 	seenRecall := map[string]bool{}
@@ -763,7 +770,7 @@ func (s *Service) build(ctx context.Context, c *codes.Code, now time.Time) (*Vie
 // and every view asks: the flags of all open recalls are kept in memory and read again
 // after CacheTTL (a recall made by another process sharing the store shows within it,
 // like scans) or at once when this process's recall service calls Invalidate.
-func (s *Service) recallFlags(ctx context.Context, ids []string, now time.Time) ([]store.RecallFlag, error) {
+func (s *Service) recallFlags(ctx context.Context, ids []string, now time.Time) (flags []store.RecallFlag, until time.Time, err error) {
 	s.flagMu.RLock()
 	fresh := s.flags != nil && s.flagsHave == s.flagsWant && now.Sub(s.flagsRead) < s.cfg.CacheTTL && !now.Before(s.flagsRead)
 	if !fresh {
@@ -774,7 +781,7 @@ func (s *Service) recallFlags(ctx context.Context, ids []string, now time.Time) 
 			all, err := s.store.OpenRecallFlags(ctx)
 			if err != nil {
 				s.flagMu.Unlock()
-				return nil, err
+				return nil, time.Time{}, err
 			}
 			byID := make(map[string][]store.RecallFlag, len(all))
 			for _, f := range all {
@@ -786,11 +793,10 @@ func (s *Service) recallFlags(ctx context.Context, ids []string, now time.Time) 
 		s.flagMu.RLock()
 	}
 	defer s.flagMu.RUnlock()
-	var out []store.RecallFlag
 	for _, id := range ids {
-		out = append(out, s.flags[id]...)
+		flags = append(flags, s.flags[id]...)
 	}
-	return out, nil
+	return flags, s.flagsRead.Add(s.cfg.CacheTTL), nil
 }
 
 var chinaTime = time.FixedZone("CST", 8*3600)
