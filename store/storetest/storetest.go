@@ -758,6 +758,10 @@ func testEventFacts(t *testing.T, s store.Store) {
 			t.Errorf("row %d = seq %d %q, want seq %d %q", i, got[i].Seq, got[i].Facts, want[i].Seq, want[i].Facts)
 		}
 	}
+	docs, err := s.EventDocs(ctx, 0, 3)
+	if err != nil || len(docs) != 3 || string(docs[0].Facts) != "facts of f0\x00\xff" || docs[1].Facts != nil {
+		t.Errorf("EventDocs do not carry the stored facts: %v", err)
+	}
 	if got, err := s.EventFacts(ctx, []int64{}); err != nil || len(got) != 0 {
 		t.Errorf("EventFacts of no seqs = %v, %v", got, err)
 	}
@@ -800,7 +804,7 @@ func testEventAndLeaves(t *testing.T, s store.Store) {
 			t.Errorf("EventAndLeaves(%d, …) = %+v, want the event with doc %s", c.seq, e, c.doc)
 		}
 	}
-	for _, r := range [][3]int64{{5, 4, 7}, {2, 3, 5}} {
+	for _, r := range [][3]int64{{5, 4, 7}, {2, 3, 5}, {4, 0, 3}} {
 		if _, _, err := s.EventAndLeaves(ctx, r[0], r[1], r[2]); zhuisu.ErrorCode(err) != zhuisu.ENotFound {
 			t.Errorf("EventAndLeaves%v: %v, want not found", r, err)
 		}
