@@ -124,7 +124,11 @@ func (s *DB) filterSnapshot(ctx context.Context) []keyFilter {
 		// A store written before the filters existed, or by a process stopped before it
 		// built them, gets the missing ones in the background; until then its buckets are
 		// probed.
-		go s.BuildKeyFilters(context.Background(), 0)
+		s.background.Add(1)
+		go func() {
+			defer s.background.Done()
+			s.BuildKeyFilters(s.backgroundCtx, 0)
+		}()
 	}
 	return s.filters.list
 }

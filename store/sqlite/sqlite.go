@@ -39,6 +39,12 @@ type DB struct {
 	reads map[string]*sql.Stmt
 
 	filters keyFilters
+
+	// background is the work the store starts on its own (building key filters); Close
+	// stops it and waits for it, so that nothing touches the files after Close.
+	background     sync.WaitGroup
+	backgroundCtx  context.Context
+	stopBackground context.CancelFunc
 }
 
 // maxStmts bounds the prepared statements kept; past it, statements are prepared per use.
@@ -168,7 +174,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, zhuisu.Wrap(err, zhuisu.EUnavailable, "open SQLite database %s", path)
 	}
-	return &DB{db: db, path: path}, nil
+	bctx, stop := context.WithCancel(context.Background())
+	return &DB{db: db, path: path, backgroundCtx: bctx, stopBackground: stop}, nil
 }
 
 // create makes a new database file with 16 KiB pages: event rows are 1.5–2 KB, and on
@@ -193,6 +200,8 @@ func create(ctx context.Context, path string) error {
 
 // Close checkpoints the write-ahead log into the database file and closes it.
 func (s *DB) Close() error {
+	s.stopBackground()
+	s.background.Wait()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.stmtMu.Lock()
