@@ -102,31 +102,7 @@ func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 // chunk: once the row reads again, the next warm gives the stored tree's proofs.
 func TestProofCacheTakesNothingFromAWarmThatFailed(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "zhuisu.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	skey, _, err := tlog.GenerateEd25519("zhuisu.test/proofs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer}
-	if _, err := capture.New(st).Capture(ctx, workload.New(5).Document(300), ""); err != nil {
-		t.Fatal(err)
-	}
-	cp, err := log.Integrate(ctx)
-	if err != nil || cp == nil {
-		t.Fatalf("Integrate = %v, %v", cp, err)
-	}
+	st, path, log, size := provedLog(t, 300)
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +115,7 @@ func TestProofCacheTakesNothingFromAWarmThatFailed(t *testing.T) {
 	if _, err := db.Exec(`DELETE FROM log_nodes WHERE seq = 103`); err != nil {
 		t.Fatal(err)
 	}
-	reader := &integrity.Service{Store: st, Origin: signer.Name()}
+	reader := &integrity.Service{Store: st, Origin: log.Origin}
 	if err := reader.WarmProofs(ctx); err == nil {
 		t.Fatal("warm with a row of interior hashes missing: no error")
 	}
@@ -149,12 +125,12 @@ func TestProofCacheTakesNothingFromAWarmThatFailed(t *testing.T) {
 	if err := reader.WarmProofs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for leaf := range cp.Size {
-		want, err := tlog.ProveInclusion(leaf, cp.Size, log.HashReader(ctx))
+	for leaf := range size {
+		want, err := tlog.ProveInclusion(leaf, size, log.HashReader(ctx))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := tlog.ProveInclusion(leaf, cp.Size, reader.ProofReader(ctx))
+		got, err := tlog.ProveInclusion(leaf, size, reader.ProofReader(ctx))
 		if err != nil || !slices.Equal(got.Hashes, want.Hashes) {
 			t.Fatalf("after a failed warm and a good one: the proof of leaf %d differs from the stored tree's (%v)", leaf, err)
 		}

@@ -71,11 +71,7 @@ func TestARecallFlaggingOnlyTheLotWarnsOnItsUnits(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.public.InvalidateAll()
-	v, err := w.public.Lookup(ctx, soldUnit(w.stories[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !v.State.Recalled {
+	if !isRecalled(t, w, soldUnit(w.stories[0])) {
 		t.Error("a recall of the unit's lot does not show on the unit")
 	}
 }

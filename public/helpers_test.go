@@ -97,3 +97,13 @@ func unsoldUnit(story []*epcis.Event) string {
 	last := story[len(story)-2] // the shipment to the canteen
 	return last.EPCList[len(last.EPCList)-1]
 }
+
+// isRecalled looks code up and says whether its view shows it recalled.
+func isRecalled(t *testing.T, w *world, code string) bool {
+	t.Helper()
+	v, err := w.public.Lookup(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.State.Recalled
+}

@@ -109,14 +109,7 @@ func TestRecallShowsAtOnceWhenToldAndWithinTheCacheLifetimeOtherwise(t *testing.
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 	w.public.SetClock(func() time.Time { return now })
-	recalled := func(code string) bool {
-		t.Helper()
-		v, err := w.public.Lookup(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v.State.Recalled
-	}
+	recalled := func(code string) bool { t.Helper(); return isRecalled(t, w, code) }
 	if recalled(soldUnit(w.stories[2])) { // flags read: no recall yet
 		t.Fatal("a unit is recalled before any recall")
 	}
@@ -258,14 +251,7 @@ func TestAViewIsNotKeptPastTheRecallFlagsItWasBuiltFrom(t *testing.T) {
 	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 	now := start
 	w.public.SetClock(func() time.Time { return now })
-	recalled := func(code string) bool {
-		t.Helper()
-		v, err := w.public.Lookup(ctx, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v.State.Recalled
-	}
+	recalled := func(code string) bool { t.Helper(); return isRecalled(t, w, code) }
 	recalled(soldUnit(w.stories[2])) // the flags are read now
 	now = start.Add(time.Second)
 	if _, err := recall.New(w.st, w.trace).Create(ctx, "91350100M000100Y43", []string{rawLot(w.stories[0])}, "农残超标"); err != nil {

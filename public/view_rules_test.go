@@ -104,11 +104,7 @@ func TestRecallFlagsAreReadAgainAtTheCacheLifetimeAndWhenTheClockGoesBack(t *tes
 			t.Fatal(err)
 		}
 		now = now.Add(step)
-		v, err := w.public.Lookup(ctx, soldUnit(w.stories[0]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !v.State.Recalled {
+		if !isRecalled(t, w, soldUnit(w.stories[0])) {
 			t.Errorf("clock moved %v: recall made elsewhere not shown", step)
 		}
 	}
@@ -125,11 +121,7 @@ func TestInvalidateAllReadsRecallFlagsAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.public.InvalidateAll()
-	v, err := w.public.Lookup(ctx, soldUnit(w.stories[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !v.State.Recalled {
+	if !isRecalled(t, w, soldUnit(w.stories[0])) {
 		t.Error("after InvalidateAll the recall does not show")
 	}
 }

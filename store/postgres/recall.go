@@ -344,36 +344,20 @@ func (s *DB) RecallFlags(ctx context.Context, ids []string) ([]store.RecallFlag,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var out []store.RecallFlag
-	err := s.with(ctx, "recall flags", func(c *poolConn) error {
-		rows, err := c.Query(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = $2 WHERE f.id = ANY($1::text[])`, ids, store.RecallOpen)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var f store.RecallFlag
-			var since int64
-			if err := rows.Scan(&f.RecallID, &f.ID, &f.Reason, &since); err != nil {
-				return err
-			}
-			f.Since = fromNanos(since)
-			out = append(out, f)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.recallFlags(ctx, "recall flags", `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = $1 WHERE f.id = ANY($2::text[])`, store.RecallOpen, ids)
 }
 
 // OpenRecallFlags returns every flag of every open recall.
 func (s *DB) OpenRecallFlags(ctx context.Context) ([]store.RecallFlag, error) {
+	return s.recallFlags(ctx, "open recall flags", `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = $1 ORDER BY f.recall_id, f.id`, store.RecallOpen)
+}
+
+// recallFlags reads the flags a query of recall_id, id, reason and created_at gives.
+func (s *DB) recallFlags(ctx context.Context, what, query string, args ...any) ([]store.RecallFlag, error) {
 	var out []store.RecallFlag
-	err := s.with(ctx, "open recall flags", func(c *poolConn) error {
+	err := s.with(ctx, what, func(c *poolConn) error {
 		out = out[:0]
-		rows, err := c.Query(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = $1 ORDER BY f.recall_id, f.id`, store.RecallOpen)
+		rows, err := c.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}

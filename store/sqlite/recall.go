@@ -330,34 +330,25 @@ func (s *DB) RecallFlags(ctx context.Context, ids []string) ([]store.RecallFlag,
 	var out []store.RecallFlag
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		rows, err := s.read(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? WHERE f.id IN (SELECT value FROM json_each(?))`, store.RecallOpen, jsonStrings(part))
+		flags, err := s.recallFlags(ctx, "recall flags", `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? WHERE f.id IN (SELECT value FROM json_each(?))`, store.RecallOpen, jsonStrings(part))
 		if err != nil {
-			return nil, mapErr(err, "recall flags")
+			return nil, err
 		}
-		for rows.Next() {
-			var f store.RecallFlag
-			var since int64
-			if err := rows.Scan(&f.RecallID, &f.ID, &f.Reason, &since); err != nil {
-				rows.Close()
-				return nil, mapErr(err, "recall flags")
-			}
-			f.Since = fromNanos(since)
-			out = append(out, f)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, mapErr(err, "recall flags")
-		}
+		out = append(out, flags...)
 	}
 	return out, nil
 }
 
 // OpenRecallFlags returns every flag of every open recall.
 func (s *DB) OpenRecallFlags(ctx context.Context) ([]store.RecallFlag, error) {
-	rows, err := s.read(ctx, `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? ORDER BY f.recall_id, f.id`, store.RecallOpen)
+	return s.recallFlags(ctx, "open recall flags", `SELECT f.recall_id, f.id, r.reason, r.created_at FROM recall_identifiers f JOIN recalls r ON r.id = f.recall_id AND r.status = ? ORDER BY f.recall_id, f.id`, store.RecallOpen)
+}
+
+// recallFlags reads the flags a query of recall_id, id, reason and created_at gives.
+func (s *DB) recallFlags(ctx context.Context, what, query string, args ...any) ([]store.RecallFlag, error) {
+	rows, err := s.read(ctx, query, args...)
 	if err != nil {
-		return nil, mapErr(err, "open recall flags")
+		return nil, mapErr(err, what)
 	}
 	defer rows.Close()
 	var out []store.RecallFlag
@@ -365,10 +356,10 @@ func (s *DB) OpenRecallFlags(ctx context.Context) ([]store.RecallFlag, error) {
 		var f store.RecallFlag
 		var since int64
 		if err := rows.Scan(&f.RecallID, &f.ID, &f.Reason, &since); err != nil {
-			return nil, mapErr(err, "open recall flags")
+			return nil, mapErr(err, what)
 		}
 		f.Since = fromNanos(since)
 		out = append(out, f)
 	}
-	return out, mapErr(rows.Err(), "open recall flags")
+	return out, mapErr(rows.Err(), what)
 }
