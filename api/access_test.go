@@ -23,6 +23,7 @@ import (
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/catalogue"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/issuance"
 	"github.com/zhuisu/zhuisu/persons"
 	"github.com/zhuisu/zhuisu/query"
@@ -113,18 +114,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	}
 	ps.Scopes = access.New(st)
 	reg := registry.New(st, a, au)
-	skey, vkey, err := tlog.GenerateEd25519("matrix.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := tlog.ParseVerifierKey(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer, verifier, vkey := testkit.LogKey(t, "matrix.test/log")
 	logSvc := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier},
 		PublicKey: vkey, MaxStep: 1 << 20, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	tr := trace.New(st)

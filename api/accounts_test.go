@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +17,8 @@ import (
 	"github.com/zhuisu/zhuisu/api"
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/query"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 )
 
 // accountsNode is an API server over a fresh SQLite file with a fake clock.
@@ -33,20 +32,14 @@ type accountsNode struct {
 func newAccountsNode(t *testing.T, secureCookies bool) *accountsNode {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	n := &accountsNode{now: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
 	a := auth.New(st)
 	a.Now = func() time.Time { return n.now }
 	a.TOTPKey = make([]byte, 32)
 	a.Argon2 = auth.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
 	n.auth = a
+	var err error
 	if n.adminToken, _, err = a.Issue(ctx, auth.RoleAdmin, "", "test", nil); err != nil {
 		t.Fatal(err)
 	}

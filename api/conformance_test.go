@@ -19,8 +19,8 @@ import (
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/query"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 )
 
 // corpus returns the conformance corpus path from ZHUISU_CONFORMANCE, skipping the test
@@ -46,14 +46,7 @@ type node struct {
 func newNode(t *testing.T) *node {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	a := auth.New(st)
 	token, _, err := a.Issue(ctx, auth.RoleAdmin, "", "test", nil)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,9 +21,9 @@ import (
 	"github.com/zhuisu/zhuisu/auth"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/recall"
 	"github.com/zhuisu/zhuisu/store"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/trace"
 	"github.com/zhuisu/zhuisu/workload"
 )
@@ -72,14 +71,7 @@ func (c *recallClient) do(method, path, token string, body any) (*http.Response,
 func recallServer(t *testing.T) (*recallClient, []*epcis.Event) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	g := workload.New(11)
 	var first []*epcis.Event
 	for i := range 2 {

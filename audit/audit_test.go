@@ -2,7 +2,6 @@ package audit_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,21 +9,13 @@ import (
 
 	"github.com/zhuisu/zhuisu"
 	"github.com/zhuisu/zhuisu/audit"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/store"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 )
 
 func newService(t *testing.T) *audit.Service {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	return audit.New(st, nil)
 }
 

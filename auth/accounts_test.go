@@ -4,13 +4,12 @@ import (
 	"context"
 	"encoding/base32"
 	"net/url"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/zhuisu/zhuisu"
 	"github.com/zhuisu/zhuisu/auth"
-	"github.com/zhuisu/zhuisu/store/sqlite"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 )
 
 // clock is a fake clock the tests move by hand.
@@ -35,15 +34,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	c := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
 	rec := &recorder{}
 	svc := auth.New(st)

@@ -3,7 +3,6 @@ package integrity_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/store"
 	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/tlog"
@@ -28,27 +28,8 @@ type auditFixture struct {
 func newAuditFixture(t *testing.T, records int) *auditFixture {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "zhuisu.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	skey, vkey, err := tlog.GenerateEd25519(tamperOrigin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := tlog.ParseVerifierKey(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, path := testkit.SQLite(t)
+	signer, v, _ := testkit.LogKey(t, tamperOrigin)
 	base := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
 	for i := range records {
 		if err := st.AppendAudit(ctx, &store.AuditRecord{Time: base.Add(time.Duration(i) * time.Minute), Actor: "admin", Action: "subject.register",

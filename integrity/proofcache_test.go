@@ -3,7 +3,6 @@ package integrity_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/store"
 	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/tlog"
@@ -36,17 +36,8 @@ func (c *countingStore) LogNodes(ctx context.Context, seqs []int64) (map[int64][
 // provedLog captures n demo events into a new store and integrates them.
 func provedLog(t *testing.T, n int) (*sqlite.DB, string, *integrity.Service, int64) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "zhuisu.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	skey, _, _ := tlog.GenerateEd25519("zhuisu.test/proofs")
-	signer, _ := tlog.ParseSignerKey(skey)
+	st, path := testkit.SQLite(t)
+	signer, _, _ := testkit.LogKey(t, "zhuisu.test/proofs")
 	log := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer}
 	if _, err := capture.New(st).Capture(ctx, workload.New(5).Document(n), ""); err != nil {
 		t.Fatal(err)

@@ -3,13 +3,12 @@ package integrity_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/integrity"
-	"github.com/zhuisu/zhuisu/store/sqlite"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/workload"
 	_ "modernc.org/sqlite"
@@ -21,26 +20,8 @@ import (
 // its bound.
 func TestProofReaderGivesTheStoredTreesProofs(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	skey, vkey, err := tlog.GenerateEd25519("zhuisu.test/proofs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := tlog.ParseVerifierKey(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
+	signer, verifier, _ := testkit.LogKey(t, "zhuisu.test/proofs")
 	log := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer}
 	// A reader of the same log that may keep only a few hashes.
 	small := &integrity.Service{Store: st, Origin: signer.Name(), Verifiers: []tlog.Verifier{verifier}}

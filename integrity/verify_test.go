@@ -2,14 +2,13 @@ package integrity_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/store"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/workload"
 )
@@ -20,26 +19,8 @@ import (
 func demoStore(tb testing.TB, stories, flat int) (store.Store, string, []tlog.Verifier) {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "zhuisu.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	skey, vkey, err := tlog.GenerateEd25519(tamperOrigin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	verifier, err := tlog.ParseVerifierKey(vkey)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	st, _ := testkit.SQLite(tb)
+	signer, verifier, _ := testkit.LogKey(tb, tamperOrigin)
 	cs := capture.New(st)
 	g := workload.New(7)
 	for _, doc := range []*epcis.Document{g.StoryDocument(stories), g.Document(flat)} {

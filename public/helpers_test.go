@@ -2,15 +2,14 @@ package public_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/public"
 	"github.com/zhuisu/zhuisu/store"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/trace"
 	"github.com/zhuisu/zhuisu/workload"
@@ -30,27 +29,8 @@ type world struct {
 func newWorld(t *testing.T, stories int, cfg public.Config) *world {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "z.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	skey, vkey, err := tlog.GenerateEd25519("zhuisu.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := tlog.ParseVerifierKey(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, path := testkit.SQLite(t)
+	signer, verifier, vkey := testkit.LogKey(t, "zhuisu.test/log")
 	w := &world{st: st, path: path, capture: capture.New(st), trace: trace.New(st),
 		log: &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey, MaxStep: 1 << 20}}
 	gen := workload.New(7)

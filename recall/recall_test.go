@@ -2,7 +2,6 @@ package recall_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,9 +11,9 @@ import (
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/codes"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/recall"
 	"github.com/zhuisu/zhuisu/store"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/trace"
 	"github.com/zhuisu/zhuisu/workload"
 )
@@ -62,14 +61,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	f := &fixture{st: st, now: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
 	g := workload.New(7)
 	for range 3 {

@@ -2,13 +2,13 @@ package registry_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/zhuisu/zhuisu"
 	"github.com/zhuisu/zhuisu/audit"
 	"github.com/zhuisu/zhuisu/auth"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/registry"
 	"github.com/zhuisu/zhuisu/store"
 	"github.com/zhuisu/zhuisu/store/sqlite"
@@ -21,15 +21,7 @@ const (
 
 func newService(t *testing.T) (*registry.Service, *sqlite.DB) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "zhuisu.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	return registry.New(st, auth.New(st), audit.New(st, nil)), st
 }
 

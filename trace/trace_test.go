@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,9 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/lineage"
 	"github.com/zhuisu/zhuisu/store/postgres"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/trace"
 	"github.com/zhuisu/zhuisu/workload"
 )
@@ -28,14 +27,7 @@ func f(x float64) *float64 { return &x }
 // a market; a second, later capture declares one box event erroneous.
 func TestTraceFollowsTheStoreAndItsDeclarations(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	cap := capture.New(st)
 	t0 := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
 	const (
@@ -125,14 +117,7 @@ func TestTraceFollowsTheStoreAndItsDeclarations(t *testing.T) {
 // forward from the farm's lot to every holder.
 func TestTraceOfAGeneratedStory(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
 	g := workload.New(3)
 	doc := g.StoryDocument(30)
 	if _, err := capture.New(st).Capture(ctx, doc, ""); err != nil {

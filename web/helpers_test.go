@@ -16,10 +16,10 @@ import (
 	"github.com/zhuisu/zhuisu/capture"
 	"github.com/zhuisu/zhuisu/epcis"
 	"github.com/zhuisu/zhuisu/integrity"
+	"github.com/zhuisu/zhuisu/internal/testkit"
 	"github.com/zhuisu/zhuisu/public"
 	"github.com/zhuisu/zhuisu/recall"
 	"github.com/zhuisu/zhuisu/store"
-	"github.com/zhuisu/zhuisu/store/sqlite"
 	"github.com/zhuisu/zhuisu/tlog"
 	"github.com/zhuisu/zhuisu/trace"
 	"github.com/zhuisu/zhuisu/web"
@@ -41,26 +41,8 @@ type site struct {
 func newSite(t *testing.T, stories int, cfg web.Config, edit func(i int, story []*epcis.Event)) *site {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	skey, vkey, err := tlog.GenerateEd25519("zhuisu.test/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := tlog.ParseSignerKey(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := tlog.ParseVerifierKey(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testkit.SQLite(t)
+	signer, verifier, vkey := testkit.LogKey(t, "zhuisu.test/log")
 	logSvc := &integrity.Service{Store: st, Origin: signer.Name(), Signer: signer, Verifiers: []tlog.Verifier{verifier}, PublicKey: vkey, MaxStep: 1 << 20}
 	s := &site{st: st, trace: trace.New(st)}
 	gen := workload.New(11)

@@ -69,6 +69,12 @@ func cmdBenchLookup(ctx context.Context, args []string, stdout io.Writer, log *s
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	switch {
+	case *profilePhase != "" && *profilePhase != "floor" && *profilePhase != "warm" && *profilePhase != "distinct":
+		return fmt.Errorf("-profile-phase %q: the phases are floor, warm and distinct", *profilePhase)
+	case *profilePhase != "" && *cpuprofile == "":
+		return fmt.Errorf("-profile-phase says which phase -cpuprofile covers: give -cpuprofile FILE too")
+	}
 	dir := *data
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "zhuisu-bench-lookup-")
